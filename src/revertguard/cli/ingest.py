@@ -1,0 +1,134 @@
+"""`revertguard ingest` and `revertguard tables`."""
+
+from __future__ import annotations
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from revertguard.cli.output import console, error_console, safe
+from revertguard.errors import UsageError
+from revertguard.ingest import IngestReport, ingest
+from revertguard.ingest.sources import discover
+from revertguard.samples import sample_logs_dir
+from revertguard.store import Store
+from revertguard.tables import TABLES
+
+db_option = click.option("--db", "db", metavar="PATH", help="Store file (DuckDB). Default: in memory.")
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1)
+@db_option
+@click.option("--strict", is_flag=True, help="Stop at the first problem (records before it are kept).")
+@click.option("--sample", is_flag=True, help="Ingest the sample logs bundled with revertguard.")
+def ingest_command(paths: tuple[str, ...], db: str | None, strict: bool, sample: bool) -> int:
+    """Load raw logs (files, folders, or - for stdin) into the store.
+
+    Reads AWS CloudTrail (S3 delivery files, JSON Lines, arrays, EventBridge, LookupEvents),
+    Azure Activity Log (REST/CLI JSON, diagnostic-settings storage and Event Hub) and GCP audit
+    logs (LogEntry JSON / JSON Lines), plus Sentinel exports (CSV or JSON) of the three tables.
+    Exit status: 0 when everything loaded, 1 when records were rejected, 2 on usage errors.
+    """
+    inputs = list(paths) + ([str(sample_logs_dir())] if sample else [])
+    if not inputs:
+        raise UsageError("give at least one file or folder to ingest (or - for stdin, or --sample)")
+    with Store(db) as store:
+        report = _run_with_progress(inputs, store, strict)
+        print_report(report)
+        print_tables(store)
+    return 0 if report.ok else 1
+
+
+def _run_with_progress(inputs: list[str], store: Store, strict: bool) -> IngestReport:
+    err = error_console()
+    sources, _ = discover(inputs)
+    if not err.is_terminal or len(sources) < 2:
+        return ingest(inputs, store, strict=strict)
+    columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("ingest", total=len(sources))
+        return ingest(inputs, store, strict=strict, progress=lambda _s, _n: progress.advance(task))
+
+
+def print_report(report: IngestReport) -> None:
+    """Print what an ingest run did: per-table counts, skipped files, rejections."""
+    out = console()
+    skipped = f", {len(report.skipped)} skipped" if report.skipped else ""
+    out.print(f"Read {report.files} file(s){skipped}.")
+    table = Table(title=None, show_edge=False, header_style="bold")
+    for heading in ("table", "read", "added", "duplicates", "rejected", "first event", "last event"):
+        table.add_column(heading, justify="right" if heading in ("read", "added", "duplicates", "rejected")
+                         else "left")
+    for name, counts in sorted(report.tables.items()):
+        table.add_row(name, str(counts.read + counts.rejected), str(counts.added), str(counts.duplicates),
+                      str(counts.rejected), _time(counts.first), _time(counts.last))
+    unattributed = report.rejected - sum(c.rejected for c in report.tables.values())
+    if unattributed:
+        table.add_row("(unrecognised input)", str(unattributed), "0", "0", str(unattributed), "", "")
+    out.print(table)
+    out.print(f"records read {report.records_read} = added {report.added} + duplicates "
+              f"{report.duplicates} + rejected {report.rejected}")
+    reasons: dict[str, int] = {}
+    for item in report.skipped:
+        reasons[item.reason] = reasons.get(item.reason, 0) + 1
+    for reason, count in sorted(reasons.items()):
+        out.print(f"skipped {count} file(s): {reason}")
+    for note in report.notes:
+        out.print(f"note: {safe(note)}")
+    if report.rejected:
+        err = error_console()
+        err.print(f"[bold red]{report.rejected} record(s) rejected:[/]")
+        for rejection in report.rejections:
+            err.print(f"  {safe(rejection)}", markup=True)
+        hidden = report.rejected - len(report.rejections)
+        if hidden:
+            err.print(f"  ... and {hidden} more")
+    if report.stopped_early:
+        error_console().print("stopped at the first problem (--strict)")
+
+
+def print_tables(store: Store) -> None:
+    """Print the row count and time range of each table in the store, and its watchlists."""
+    out = console()
+    table = Table(show_edge=False, header_style="bold", title="store" + (f" {store.path}"
+                                                                          if store.path != ":memory:" else ""))
+    for heading in ("table", "rows", "first event", "last event"):
+        table.add_column(heading, justify="right" if heading == "rows" else "left")
+    for stats in store.stats():
+        table.add_row(stats.table, str(stats.rows), _time(stats.first), _time(stats.last))
+    for alias, (_physical, _schema) in sorted(store.watchlists().items()):
+        rows = store.con.execute(f'SELECT count(*) FROM "{_physical}"').fetchone()[0]
+        table.add_row(f"watchlist {safe(alias)}", str(rows), "", "")
+    out.print(table)
+
+
+@click.command("tables")
+@db_option
+@click.option("--schema", "schema_of", metavar="TABLE", help="Print the columns and KQL types of TABLE.")
+def tables_command(db: str | None, schema_of: str | None) -> int:
+    """Show what a store holds (rows and time range per table), or a table's schema."""
+    if schema_of:
+        schema = TABLES.get(schema_of)
+        if schema is None:
+            raise UsageError(f"no table {schema_of!r}; the tables are {', '.join(TABLES)}")
+        out = console()
+        grid = Table(show_edge=False, header_style="bold", title=schema.name)
+        grid.add_column("column")
+        grid.add_column("type")
+        grid.add_column("note")
+        for column in schema.columns:
+            grid.add_row(column.name, column.type.value, "hidden from *" if column.hidden else "")
+        out.print(grid)
+        return 0
+    with Store(db, read_only=bool(db)) as store:
+        print_tables(store)
+    return 0
+
+
+def _time(value) -> str:
+    return value.isoformat(sep=" ", timespec="seconds") if value else ""
+
+
+COMMANDS = (ingest_command, tables_command)

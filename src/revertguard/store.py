@@ -1,0 +1,254 @@
+"""The store: an embedded DuckDB database holding the Sentinel tables and watchlists.
+
+In memory by default, or a file that later runs append to. Rows arrive in Arrow batches and are
+staged; `commit()` moves them into the tables, keeping one row per deduplication key (the
+event id, or a content hash for records without one), so ingesting the same record twice
+stores it once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import msgspec
+import pyarrow as pa
+
+from revertguard.errors import InputError, UsageError
+from revertguard.tables import DUCKDB_TYPES, TABLES, Column, KqlType, TableSchema
+
+KEY_COLUMN = "_rg_key"  # deduplication key; physical only, never part of a table's schema
+_SEQ_COLUMN = "_rg_seq"  # arrival order while staged, so the first copy of a record wins
+_WATCHLIST_REGISTRY = "_rg_watchlists"
+_WATCHLIST_ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
+
+# Columns `_GetWatchlist()` returns before the watchlist's own columns, as in Sentinel.
+WATCHLIST_SYSTEM_COLUMNS = (
+    Column("_DTItemId", KqlType.STRING),
+    Column("LastUpdatedTimeUTC", KqlType.DATETIME),
+    Column("SearchKey", KqlType.STRING),
+    Column("WatchlistItem", KqlType.DYNAMIC),
+)
+
+
+def quote_ident(name: str) -> str:
+    """Quote a SQL identifier for DuckDB (doubling embedded quotes)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def arrow_schema(table: TableSchema) -> pa.Schema:
+    """The Arrow schema of a staged batch: the table's columns, then the deduplication key."""
+    fields = [pa.field(c.name, _ARROW_TYPES[c.type]) for c in table.columns]
+    fields.append(pa.field(KEY_COLUMN, pa.string()))
+    return pa.schema(fields)
+
+
+_ARROW_TYPES: dict[KqlType, pa.DataType] = {
+    KqlType.STRING: pa.string(),
+    KqlType.DATETIME: pa.timestamp("us"),
+    KqlType.BOOL: pa.bool_(),
+    KqlType.INT: pa.int32(),
+    KqlType.LONG: pa.int64(),
+    KqlType.REAL: pa.float64(),
+    KqlType.DYNAMIC: pa.string(),  # JSON text; DuckDB casts it to JSON on insert
+    KqlType.GUID: pa.string(),
+    KqlType.TIMESPAN: pa.duration("us"),
+    KqlType.DECIMAL: pa.float64(),
+}
+
+
+@dataclass
+class CommitResult:
+    """What one commit did to one table."""
+
+    table: str
+    added: int
+    duplicates: int
+
+
+@dataclass
+class TableStats:
+    """What a table holds: its row count and time range."""
+
+    table: str
+    rows: int
+    first: datetime | None
+    last: datetime | None
+
+
+@dataclass
+class Watchlist:
+    """A Sentinel watchlist: an alias, the column used as SearchKey, and rows of strings."""
+
+    alias: str
+    search_key: str
+    columns: list[str]
+    rows: list[dict[str, str]]
+    description: str = ""
+
+
+class Store:
+    """An open revertguard store. Use as a context manager, or call `close()`."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False,
+                 memory_limit: str | None = None) -> None:
+        self.path = str(path) if path else ":memory:"
+        try:
+            self.con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise InputError(f"cannot open store {self.path}: {exc}") from None
+        if memory_limit:
+            self.con.execute("SET memory_limit = ?", [memory_limit])
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._seq = 0
+        self._staged: dict[str, int] = {}
+        if not read_only:
+            self._create_tables()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- schema ----------------------------------------------------------------------------
+    def _create_tables(self) -> None:
+        for table in TABLES.values():
+            cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in table.columns)
+            self.con.execute(
+                f"CREATE TABLE IF NOT EXISTS {quote_ident(table.name)} ({cols}, {KEY_COLUMN} VARCHAR)"
+            )
+        self.con.execute(
+            f"CREATE TABLE IF NOT EXISTS {_WATCHLIST_REGISTRY} (alias VARCHAR PRIMARY KEY, "
+            "physical VARCHAR, search_key VARCHAR, columns VARCHAR[], description VARCHAR)"
+        )
+
+    def schema(self, name: str) -> TableSchema | None:
+        """The schema of a built-in table, or None."""
+        return TABLES.get(name)
+
+    # -- ingestion ---------------------------------------------------------------------------
+    def stage(self, table: str, batch: pa.Table) -> None:
+        """Stage a batch of rows (columns as `arrow_schema(table)`) for the next commit."""
+        schema = TABLES[table]
+        stage = _stage_name(table)
+        if table not in self._staged:
+            cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {stage} ({cols}, {KEY_COLUMN} VARCHAR, {_SEQ_COLUMN} BIGINT)"
+            )
+            self._staged[table] = 0
+        n = batch.num_rows
+        seq = pa.array(range(self._seq, self._seq + n), type=pa.int64())
+        self._seq += n
+        batch = batch.append_column(_SEQ_COLUMN, seq)
+        self.con.register("_rg_batch", batch)
+        try:
+            self.con.execute(f"INSERT INTO {stage} SELECT * FROM _rg_batch")
+        finally:
+            self.con.unregister("_rg_batch")
+        self._staged[table] += n
+
+    def staged_rows(self, table: str) -> int:
+        return self._staged.get(table, 0)
+
+    def commit(self) -> list[CommitResult]:
+        """Move staged rows into their tables, skipping keys already stored or staged twice."""
+        results = []
+        for table, staged in list(self._staged.items()):
+            target = quote_ident(table)
+            stage = _stage_name(table)
+            cols = ", ".join(quote_ident(c) for c in TABLES[table].column_names)
+            before = self._count(table)
+            self.con.execute(
+                f"""
+                INSERT INTO {target}
+                SELECT {cols}, {KEY_COLUMN} FROM (
+                    SELECT DISTINCT ON ({KEY_COLUMN}) * FROM {stage} ORDER BY {KEY_COLUMN}, {_SEQ_COLUMN}
+                ) s
+                WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{KEY_COLUMN} = s.{KEY_COLUMN})
+                ORDER BY {_SEQ_COLUMN}
+                """
+            )
+            added = self._count(table) - before
+            self.con.execute(f"DROP TABLE {stage}")
+            results.append(CommitResult(table, added, staged - added))
+        self._staged.clear()
+        return results
+
+    def _count(self, table: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
+
+    # -- inspection ------------------------------------------------------------------------
+    def stats(self) -> list[TableStats]:
+        """Row count and time range of every built-in table."""
+        out = []
+        for name in TABLES:
+            rows, first, last = self.con.execute(
+                f"SELECT count(*), min(TimeGenerated), max(TimeGenerated) FROM {quote_ident(name)}"
+            ).fetchone()
+            out.append(TableStats(name, rows, first, last))
+        return out
+
+    # -- watchlists ------------------------------------------------------------------------
+    def put_watchlist(self, watchlist: Watchlist) -> None:
+        """Store (or replace) a watchlist so `_GetWatchlist(alias)` can read it."""
+        if not _WATCHLIST_ALIAS.match(watchlist.alias):
+            raise UsageError(
+                f"watchlist alias {watchlist.alias!r} is not valid: use letters, digits, '-' and '_' "
+                "(at most 64 characters)"
+            )
+        if watchlist.search_key not in watchlist.columns:
+            raise UsageError(
+                f"watchlist {watchlist.alias}: SearchKey column {watchlist.search_key!r} is not one of "
+                f"its columns {watchlist.columns}"
+            )
+        system = {c.name for c in WATCHLIST_SYSTEM_COLUMNS}
+        clash = [c for c in watchlist.columns if c in system]
+        if clash:
+            raise UsageError(f"watchlist {watchlist.alias}: column names {clash} are reserved")
+        physical = "_watchlist_" + re.sub(r"[^A-Za-z0-9_]", "_", watchlist.alias)
+        schema = watchlist_schema(watchlist.alias, watchlist.columns)
+        cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
+        self.con.execute(f"CREATE OR REPLACE TABLE {quote_ident(physical)} ({cols})")
+        now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+        records = []
+        for i, row in enumerate(watchlist.rows):
+            values = [str(row.get(c, "") or "") for c in watchlist.columns]
+            item = msgspec.json.encode(dict(zip(watchlist.columns, values, strict=True))).decode()
+            records.append([f"{watchlist.alias}-{i + 1}", now, row.get(watchlist.search_key, "") or "", item,
+                            *values])
+        if records:
+            placeholders = ", ".join("?" for _ in schema.columns)
+            self.con.executemany(f"INSERT INTO {quote_ident(physical)} VALUES ({placeholders})", records)
+        self.con.execute(f"DELETE FROM {_WATCHLIST_REGISTRY} WHERE alias = ?", [watchlist.alias])
+        self.con.execute(
+            f"INSERT INTO {_WATCHLIST_REGISTRY} VALUES (?, ?, ?, ?, ?)",
+            [watchlist.alias, physical, watchlist.search_key, watchlist.columns, watchlist.description],
+        )
+
+    def watchlists(self) -> dict[str, tuple[str, TableSchema]]:
+        """Every stored watchlist: alias -> (physical table name, schema)."""
+        rows = self.con.execute(f"SELECT alias, physical, columns FROM {_WATCHLIST_REGISTRY}").fetchall()
+        return {alias: (physical, watchlist_schema(alias, list(cols))) for alias, physical, cols in rows}
+
+
+def watchlist_schema(alias: str, user_columns: Sequence[str]) -> TableSchema:
+    """The schema `_GetWatchlist(alias)` returns: system columns, then the watchlist's columns."""
+    return TableSchema(
+        name=f"_GetWatchlist('{alias}')",
+        columns=(*WATCHLIST_SYSTEM_COLUMNS, *(Column(c, KqlType.STRING) for c in user_columns)),
+    )
+
+
+def _stage_name(table: str) -> str:
+    return quote_ident(f"_rg_stage_{table}")
+
