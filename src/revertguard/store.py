@@ -1,9 +1,8 @@
 """The store: an embedded DuckDB database holding the Sentinel tables and watchlists.
 
-In memory by default, or a file that later runs append to. Rows arrive in Arrow batches and are
-staged; `commit()` moves them into the tables, keeping one row per deduplication key (the
-event id, or a content hash for records without one), so ingesting the same record twice
-stores it once.
+In memory by default, or a file that later runs append to. Rows arrive in Arrow batches inside
+one transaction per run; `commit()` keeps one row per deduplication key (the event id, or a
+content hash for records without one), so ingesting the same record twice stores it once.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from revertguard.errors import InputError, UsageError
 from revertguard.tables import DUCKDB_TYPES, TABLES, Column, KqlType, TableSchema
 
 KEY_COLUMN = "_rg_key"  # deduplication key; physical only, never part of a table's schema
-_SEQ_COLUMN = "_rg_seq"  # arrival order while staged, so the first copy of a record wins
 _WATCHLIST_REGISTRY = "_rg_watchlists"
 _WATCHLIST_ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
 
@@ -104,8 +102,7 @@ class Store:
         if memory_limit:
             self.con.execute("SET memory_limit = ?", [memory_limit])
         self.con.execute("SET TimeZone = 'UTC'")
-        self._seq = 0
-        self._staged: dict[str, int] = {}
+        self._appended: dict[str, int] = {}
         if not read_only:
             self._create_tables()
 
@@ -136,52 +133,52 @@ class Store:
         return TABLES.get(name)
 
     # -- ingestion ---------------------------------------------------------------------------
-    def stage(self, table: str, batch: pa.Table) -> None:
-        """Stage a batch of rows (columns as `arrow_schema(table)`) for the next commit."""
-        schema = TABLES[table]
-        stage = _stage_name(table)
-        if table not in self._staged:
-            cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {stage} ({cols}, {KEY_COLUMN} VARCHAR, {_SEQ_COLUMN} BIGINT)"
-            )
-            self._staged[table] = 0
-        n = batch.num_rows
-        seq = pa.array(range(self._seq, self._seq + n), type=pa.int64())
-        self._seq += n
-        batch = batch.append_column(_SEQ_COLUMN, seq)
+    def append(self, table: str, batch: pa.Table) -> None:
+        """Append a batch of rows (columns as `arrow_schema(table)`); `commit()` ends the run.
+
+        The first append opens a transaction, so a run is stored whole or not at all, and the
+        keys of the run are remembered for deduplication at commit.
+        """
+        if not self._appended:
+            self.con.execute("BEGIN TRANSACTION")
+        if table not in self._appended:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_run_keys(table)} (k VARCHAR)")
+            self._appended[table] = 0
         self.con.register("_rg_batch", batch)
         try:
-            self.con.execute(f"INSERT INTO {stage} SELECT * FROM _rg_batch")
+            self.con.execute(f"INSERT INTO {quote_ident(table)} SELECT * FROM _rg_batch")
+            self.con.execute(f"INSERT INTO {_run_keys(table)} SELECT {KEY_COLUMN} FROM _rg_batch")
         finally:
             self.con.unregister("_rg_batch")
-        self._staged[table] += n
-
-    def staged_rows(self, table: str) -> int:
-        return self._staged.get(table, 0)
+        self._appended[table] += batch.num_rows
 
     def commit(self) -> list[CommitResult]:
-        """Move staged rows into their tables, skipping keys already stored or staged twice."""
+        """End the run: keep the first copy of every key (earlier runs first), then commit."""
         results = []
-        for table, staged in list(self._staged.items()):
-            target = quote_ident(table)
-            stage = _stage_name(table)
-            cols = ", ".join(quote_ident(c) for c in TABLES[table].column_names)
-            before = self._count(table)
-            self.con.execute(
+        for table, appended in self._appended.items():
+            target, run_keys = quote_ident(table), _run_keys(table)
+            # Rows appended in this transaction sort after stored ones by rowid, and among
+            # themselves in arrival order, so `n > 1` marks exactly the later copies.
+            deleted = self.con.execute(
                 f"""
-                INSERT INTO {target}
-                SELECT {cols}, {KEY_COLUMN} FROM (
-                    SELECT DISTINCT ON ({KEY_COLUMN}) * FROM {stage} ORDER BY {KEY_COLUMN}, {_SEQ_COLUMN}
-                ) s
-                WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE t.{KEY_COLUMN} = s.{KEY_COLUMN})
-                ORDER BY {_SEQ_COLUMN}
+                DELETE FROM {target} WHERE rowid IN (
+                    SELECT rowid FROM (
+                        SELECT rowid, row_number() OVER (PARTITION BY {KEY_COLUMN} ORDER BY rowid) AS n
+                        FROM {target}
+                        WHERE {KEY_COLUMN} IN (
+                            SELECT {KEY_COLUMN} FROM {target}
+                            WHERE {KEY_COLUMN} IN (SELECT k FROM {run_keys})
+                            GROUP BY {KEY_COLUMN} HAVING count(*) > 1
+                        )
+                    ) WHERE n > 1
+                )
                 """
-            )
-            added = self._count(table) - before
-            self.con.execute(f"DROP TABLE {stage}")
-            results.append(CommitResult(table, added, staged - added))
-        self._staged.clear()
+            ).fetchone()[0]
+            self.con.execute(f"DROP TABLE {run_keys}")
+            results.append(CommitResult(table, appended - deleted, deleted))
+        if self._appended:
+            self.con.execute("COMMIT")
+        self._appended = {}
         return results
 
     def _count(self, table: str) -> int:
@@ -249,6 +246,6 @@ def watchlist_schema(alias: str, user_columns: Sequence[str]) -> TableSchema:
     )
 
 
-def _stage_name(table: str) -> str:
-    return quote_ident(f"_rg_stage_{table}")
+def _run_keys(table: str) -> str:
+    return quote_ident(f"_rg_run_keys_{table}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -22,7 +24,9 @@ db_option = click.option("--db", "db", metavar="PATH", help="Store file (DuckDB)
 @db_option
 @click.option("--strict", is_flag=True, help="Stop at the first problem (records before it are kept).")
 @click.option("--sample", is_flag=True, help="Ingest the sample logs bundled with revertguard.")
-def ingest_command(paths: tuple[str, ...], db: str | None, strict: bool, sample: bool) -> int:
+@click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="one per core",
+              help="Worker processes reading large inputs.")
+def ingest_command(paths: tuple[str, ...], db: str | None, strict: bool, sample: bool, jobs: int) -> int:
     """Load raw logs (files, folders, or - for stdin) into the store.
 
     Reads AWS CloudTrail (S3 delivery files, JSON Lines, arrays, EventBridge, LookupEvents),
@@ -34,22 +38,22 @@ def ingest_command(paths: tuple[str, ...], db: str | None, strict: bool, sample:
     if not inputs:
         raise UsageError("give at least one file or folder to ingest (or - for stdin, or --sample)")
     with Store(db) as store:
-        report = _run_with_progress(inputs, store, strict)
+        report = _run_with_progress(inputs, store, strict, jobs)
         print_report(report)
         print_tables(store)
     return 0 if report.ok else 1
 
 
-def _run_with_progress(inputs: list[str], store: Store, strict: bool) -> IngestReport:
+def _run_with_progress(inputs: list[str], store: Store, strict: bool, jobs: int) -> IngestReport:
     err = error_console()
     sources, _ = discover(inputs)
     if not err.is_terminal or len(sources) < 2:
-        return ingest(inputs, store, strict=strict)
+        return ingest(inputs, store, strict=strict, jobs=jobs)
     columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("ingest", total=len(sources))
-        return ingest(inputs, store, strict=strict, progress=lambda _s, _n: progress.advance(task))
+        return ingest(inputs, store, strict=strict, jobs=jobs, progress=lambda _done: progress.advance(task))
 
 
 def print_report(report: IngestReport) -> None:

@@ -10,7 +10,7 @@ columns stay empty, statuses use the Start/Accept/Success/Failure vocabulary, an
 
 from __future__ import annotations
 
-from revertguard.ingest.cloudtrail import RecordError
+from revertguard.ingest.report import RecordError
 from revertguard.ingest.timestamps import TimestampError, parse_iso, parse_optional_iso
 from revertguard.ingest.values import content_key, dynamic, json_text, obj, text
 from revertguard.tables import AZURE_ACTIVITY

@@ -6,7 +6,7 @@ receive time and `Timestamp` the event time. Decisions are listed in `revertguar
 
 from __future__ import annotations
 
-from revertguard.ingest.cloudtrail import RecordError
+from revertguard.ingest.report import RecordError
 from revertguard.ingest.timestamps import TimestampError, parse_iso, parse_optional_iso
 from revertguard.ingest.values import content_key, dynamic, obj, text
 from revertguard.tables import GCP_AUDIT_LOGS

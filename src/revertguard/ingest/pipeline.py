@@ -1,58 +1,66 @@
-"""`ingest()`: read inputs, map every record to a table row, stage, deduplicate, commit.
+"""`ingest()`: read inputs, map every record to a table row, store, deduplicate, commit.
 
-Files are read one at a time and rows flow to the store in Arrow batches, so memory stays flat
-however much is ingested. Every record ends up added, a duplicate, or a rejection with file,
-position and reason.
+Rows flow to the store in Arrow batches, so memory stays flat however much is ingested. Large
+inputs are read by worker processes (one per core) while this process writes to the store.
+Every record ends up added, a duplicate, or a rejection with file, position and reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import multiprocessing
+import queue
+from collections.abc import Callable, Iterable, Iterator
 
-import msgspec
-import pyarrow as pa
-
-from revertguard.ingest import azure_activity, cloudtrail, gcp_audit
-from revertguard.ingest.batches import DEFAULT_BATCH_ROWS, BatchBuilder, time_range
-from revertguard.ingest.cloudtrail import RecordError
-from revertguard.ingest.formats import Kind, RawRecord, classify, decode_object, describe_keys, read_records
+from revertguard.errors import RevertguardError
+from revertguard.ingest.batches import DEFAULT_BATCH_ROWS, time_range
+from revertguard.ingest.reader import Batch, Event, RowReader, SourceDone
 from revertguard.ingest.report import IngestReport, Rejection
-from revertguard.ingest.sentinel_export import SentinelRowMapper
 from revertguard.ingest.sources import Source, discover
 from revertguard.store import Store
-from revertguard.tables import TABLES
 
-_KIND_TABLE = {
-    Kind.CLOUDTRAIL: "AWSCloudTrail",
-    Kind.AZURE_REST: "AzureActivity",
-    Kind.AZURE_DIAG: "AzureActivity",
-    Kind.GCP: "GCPAuditLogs",
-}
-_keys_of = msgspec.json.Decoder(dict[str, msgspec.Raw]).decode
+ProgressCallback = Callable[[SourceDone], None]
 
-ProgressCallback = Callable[[Source, int], None]
+# Below this much input, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 
 
-class _Stop(Exception):
-    """Raised in strict mode at the first problem."""
-
-
-def ingest(paths: list[str], store: Store, *, strict: bool = False,
+def ingest(paths: list[str], store: Store, *, strict: bool = False, jobs: int = 1,
            progress: ProgressCallback | None = None, batch_rows: int = DEFAULT_BATCH_ROWS) -> IngestReport:
-    """Ingest files, folders (recursively) or `-` (stdin) into the store and report what happened."""
+    """Ingest files, folders (recursively) or `-` (stdin) into the store and report what happened.
+
+    `strict` stops at the first rejected record (what was read before it is kept). `jobs` is the
+    number of worker processes for large inputs (1, the default, reads in this process; more
+    starts worker processes, which, as with any `multiprocessing` program, needs the calling
+    script's code behind `if __name__ == "__main__":`).
+    """
     sources, skipped = discover(paths)
-    report = IngestReport(skipped=skipped)
-    builders = {name: BatchBuilder(schema, batch_rows) for name, schema in TABLES.items()}
-    try:
-        for source in sources:
-            report.files += 1
-            records = _ingest_source(source, store, report, builders, strict)
+    report = IngestReport(skipped=skipped, files=len(sources))
+    if strict or jobs < 2 or len(sources) < 2 or _input_bytes(sources) < PARALLEL_MIN_BYTES:
+        events = _read_here(sources, batch_rows)
+    else:
+        events = _read_in_workers(sources, jobs, batch_rows)
+    rejections: list[Rejection] = []
+    for event in events:
+        if isinstance(event, Batch):
+            store.append(event.table, event.rows)
+            counts = report.counts(event.table)
+            counts.read += event.rows.num_rows
+            counts.see_times(*time_range(event.rows))
+        elif isinstance(event, Rejection):
+            rejections.append(event)
+            if strict:
+                report.stopped_early = True
+                break
+        else:
+            report.notes.extend(f"{event.name}: {note}" for note in event.notes)
             if progress is not None:
-                progress(source, records)
-    except _Stop:
-        report.stopped_early = True
-    for name, builder in builders.items():
-        _stage(store, report, name, builder.flush())
+                progress(event)
+    if hasattr(events, "close"):
+        events.close()  # type: ignore[union-attr]
+    order = {source.name: i for i, source in enumerate(sources)}
+    for rejection in sorted(rejections, key=lambda r: order.get(r.source, -1)):
+        report.reject(rejection)
     for result in store.commit():
         counts = report.counts(result.table)
         counts.added += result.added
@@ -60,94 +68,71 @@ def ingest(paths: list[str], store: Store, *, strict: bool = False,
     return report
 
 
-def _ingest_source(source: Source, store: Store, report: IngestReport,
-                   builders: dict[str, BatchBuilder], strict: bool) -> int:
-    """Read one input; return how many records it held."""
-    rows_mapper = SentinelRowMapper()
-    expected: str | None = None  # the table this file's records belong to, once known
-    seen = 0
-    for item in read_records(source):
-        seen += 1
-        if isinstance(item, Rejection):
-            _reject(report, item, strict)
-            continue
-        try:
-            table, row, key = _map(item, rows_mapper)
-            if expected is None:
-                expected = table
-            elif table != expected and item.kind is not Kind.SENTINEL:
-                raise RecordError(f"a record for {table} in a file of {expected} records")
-        except RecordError as exc:
-            _reject(report, Rejection(item.source, item.position, str(exc), expected), strict)
-            continue
-        report.counts(table).read += 1
-        _stage(store, report, table, builders[table].add(row, key))
-    report.notes.extend(f"{source.name}: {note}" for note in rows_mapper.notes)
-    return seen
+def _input_bytes(sources: Iterable[Source]) -> int:
+    total = 0
+    for source in sources:
+        if source.path is not None:
+            with contextlib.suppress(OSError):
+                total += source.path.stat().st_size
+    return total
 
 
-def _map(item: RawRecord, rows_mapper: SentinelRowMapper) -> tuple[str, tuple, str]:
-    kind = item.kind
-    data = item.data
-    if kind is Kind.CLOUDTRAIL and isinstance(data, bytes):
-        try:
-            row, key = cloudtrail.map_record(data)
-        except RecordError as exc:
-            if str(exc).startswith("not a CloudTrail record"):
-                raise RecordError(_wrong_kind(data, Kind.CLOUDTRAIL) or str(exc)) from None
-            raise
-        return "AWSCloudTrail", row, key
-    if kind is None:
-        try:
-            keys = _keys_of(data) if isinstance(data, bytes) else data
-        except msgspec.ValidationError:
-            raise RecordError("expected a JSON object") from None
-        except msgspec.DecodeError as exc:
-            raise RecordError(f"malformed JSON: {str(exc).removeprefix('JSON is malformed: ')}") from None
-        kind = classify(keys.keys())
-        if kind is None:
-            raise RecordError(f"not a record revertguard knows ({describe_keys(keys.keys())})")
-        if kind is Kind.CLOUDTRAIL:
-            return _map(RawRecord(item.source, item.position, data, kind), rows_mapper)
-    size = len(data) if isinstance(data, bytes) else sum(len(str(v)) for v in data.values())
+def _read_here(sources: list[Source], batch_rows: int) -> Iterator[Event]:
+    reader = RowReader(batch_rows)
+    for source in sources:
+        yield from reader.read(source)
+    yield from reader.flush()
+
+
+def _read_in_workers(sources: list[Source], jobs: int, batch_rows: int) -> Iterator[Event]:
+    """Read sources in `jobs` worker processes; events arrive as workers produce them."""
+    context = multiprocessing.get_context("spawn")  # fork is unsafe with DuckDB's threads
+    tasks = context.Queue()
+    # Bounded, so workers wait while the store catches up: memory stays flat.
+    results = context.Queue(maxsize=2 * jobs)
+    workers = [context.Process(target=_worker, args=(tasks, results, batch_rows), daemon=True)
+               for _ in range(jobs)]
+    for source in sources:
+        tasks.put(source)
+    for _ in workers:
+        tasks.put(None)
+    for worker in workers:
+        worker.start()
+    finished = 0
     try:
-        obj = decode_object(item)
-    except ValueError as exc:
-        raise RecordError(str(exc)) from None
-    if kind is Kind.SENTINEL:
-        rows_mapper.dates = item.dates
-        return rows_mapper.map(obj, size)
-    if kind is Kind.GCP:
-        if classify(obj.keys()) not in (Kind.GCP, None) and "protoPayload" not in obj:
-            raise RecordError(_wrong_kind(obj, Kind.GCP))
-        row, key = gcp_audit.map_entry(obj, size)
-    elif kind is Kind.AZURE_REST:
-        row, key = azure_activity.map_rest(obj, size)
-    else:
-        row, key = azure_activity.map_diagnostic(obj, size)
-    return _KIND_TABLE[kind], row, key
+        while finished < len(workers):
+            try:
+                message = results.get(timeout=1.0)
+            except queue.Empty:
+                if any(w.exitcode not in (None, 0) for w in workers):
+                    raise RevertguardError("an ingest worker process stopped unexpectedly") from None
+                continue
+            if message is None:
+                finished += 1
+            elif isinstance(message, str):
+                raise RevertguardError(f"an ingest worker failed: {message}")
+            else:
+                yield from message
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
 
 
-def _wrong_kind(data: bytes | dict, expected: Kind) -> str:
-    """Say what a record looks like when it is not what its container promised."""
+def _worker(tasks, results, batch_rows: int) -> None:
+    """Worker process: read sources from `tasks`, send lists of events to `results`."""
     try:
-        keys = (_keys_of(data) if isinstance(data, bytes) else data).keys()
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return ""
-    actual = classify(keys)
-    if actual is None or actual is expected:
-        return f"not a {expected} ({describe_keys(keys)})"
-    return f"looks like a {actual}, not a {expected}"
-
-
-def _reject(report: IngestReport, rejection: Rejection, strict: bool) -> None:
-    report.reject(rejection)
-    if strict:
-        raise _Stop
-
-
-def _stage(store: Store, report: IngestReport, table: str, batch: pa.Table | None) -> None:
-    if batch is None:
-        return
-    store.stage(table, batch)
-    report.counts(table).see_times(*time_range(batch))
+        reader = RowReader(batch_rows)
+        while (source := tasks.get()) is not None:
+            pending: list[Event] = []
+            for event in reader.read(source):
+                pending.append(event)
+                if isinstance(event, Batch):
+                    results.put(pending)
+                    pending = []
+            results.put(pending)
+        results.put(list(reader.flush()))
+        results.put(None)
+    except BaseException as exc:
+        results.put(f"{type(exc).__name__}: {exc}")

@@ -15,6 +15,10 @@ from revertguard.ingest.sources import Skipped
 MAX_REJECTION_DETAILS = 1000
 
 
+class RecordError(ValueError):
+    """A record that cannot become a row; the message is the reason shown to the user."""
+
+
 @dataclass(frozen=True)
 class Rejection:
     """A record (or an unreadable stretch of input) that was not stored, and why."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from revertguard.ingest.cloudtrail import RecordError
+from revertguard.ingest.report import RecordError
 from revertguard.ingest.timestamps import LocaleDateOrder, TimestampError, parse_iso
 from revertguard.ingest.values import boolean, content_key, text
 from revertguard.tables import TABLES, KqlType, TableSchema

@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 _EPOCH = datetime(1970, 1, 1)
+_fromisoformat = datetime.fromisoformat
 
 
 class TimestampError(ValueError):
@@ -22,11 +23,16 @@ class TimestampError(ValueError):
 def parse_iso(value: object) -> datetime:
     """Parse an ISO 8601 timestamp (or epoch milliseconds) into a naive UTC datetime."""
     if isinstance(value, str):
+        if value[-1:] == "Z":  # the common case, and the fast path: already UTC
+            try:
+                return _fromisoformat(value[:-1])
+            except ValueError:
+                pass
         text = value.strip()
         if not text:
             raise TimestampError("empty timestamp")
         try:
-            parsed = datetime.fromisoformat(text)
+            parsed = _fromisoformat(text)
         except ValueError:
             raise TimestampError(f"not an ISO 8601 timestamp: {_clip(text)}") from None
         if parsed.tzinfo is not None:

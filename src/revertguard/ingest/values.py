@@ -12,7 +12,6 @@ import msgspec
 
 _encode = msgspec.json.encode
 _format = msgspec.json.format
-_WHITESPACE_HINTS = (b"\n", b": ", b", ", b"\t", b"{ ", b"[ ")
 
 
 def obj(container: object, key: str) -> dict:
@@ -50,12 +49,14 @@ def boolean(value: object) -> bool | None:
 
 def compact_raw(raw: bytes | msgspec.Raw | None) -> str:
     """Compact JSON text of a raw JSON value, or "" when it is absent or null."""
-    if raw is None:
+    if not raw:
         return ""
     data = bytes(raw)
-    if not data or data == b"null":
+    if data == b"null":
         return ""
-    if any(hint in data for hint in _WHITESPACE_HINTS):
+    # Pretty-printed or `json.dumps`-style input has these outside strings; a compact text that
+    # merely contains them inside a string is reformatted to itself, which is harmless.
+    if b"\n" in data or b": " in data or b", " in data:
         data = _format(data, indent=-1)
     return data.decode()
 
