@@ -67,7 +67,7 @@ def write(sim: Simulation, out_dir: str | Path, formats: Iterable[str] | None = 
     """Write a simulation in the given formats (default: one raw format per cloud) plus labels.
 
     Each format goes to its own folder under `out_dir` (replacing what a previous run left
-    there); returns the labels document, also written to `out_dir/labels.json`.
+    there); returns the labels document, also written to `out_dir/revertguard-labels.json`.
     """
     chosen = list(DEFAULT_FORMATS if formats is None else dict.fromkeys(formats))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -92,6 +92,6 @@ def write(sim: Simulation, out_dir: str | Path, formats: Iterable[str] | None = 
 def generate(scenarios: Iterable[str] | None, out_dir: str | Path, *, seed: int = 0, noise: int = DEFAULT_NOISE,
              days: float = 1.0, start: datetime | None = None, formats: Iterable[str] | None = None,
              intrusion_context: bool = False) -> dict:
-    """Simulate `scenarios` (None: all) and write logs and `labels.json` to `out_dir`; return the labels."""
+    """Simulate `scenarios` (None: all) and write logs and `revertguard-labels.json` to `out_dir`; return the labels."""
     sim = simulate(scenarios, seed=seed, noise=noise, days=days, start=start, intrusion_context=intrusion_context)
     return write(sim, out_dir, formats)

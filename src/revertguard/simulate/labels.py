@@ -1,6 +1,6 @@
 """Ground truth: the labels file written beside the logs.
 
-`labels.json` names every scenario run with its kind and cloud, the source event ids of all its
+`revertguard-labels.json` names every scenario run with its kind and cloud, the source event ids of all its
 events (`events`: AwsEventId, EventDataId or InsertId values, exactly as ingest stores them),
 the subset that is intrusion context (`context_events`), and the entities involved. Every
 event not listed under a scenario is background noise.
@@ -14,7 +14,7 @@ import msgspec
 
 from revertguard.simulate.model import Cloud, Simulation
 
-LABELS_FILE = "labels.json"
+LABELS_FILE = "revertguard-labels.json"  # ingest skips it by this name when reading a folder
 SCHEMA_VERSION = 1
 
 
@@ -63,7 +63,7 @@ def write_labels(labels: dict, out_dir: Path) -> Path:
 
 
 def read_labels(path: Path) -> dict:
-    """Read a labels file (a folder holding `labels.json`, or the file itself)."""
+    """Read a labels file (a folder holding `revertguard-labels.json`, or the file itself)."""
     if path.is_dir():
         path = path / LABELS_FILE
     return msgspec.json.decode(path.read_bytes())
