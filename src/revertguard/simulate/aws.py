@@ -413,14 +413,19 @@ class CloudTrailSession:
 
     def send_command(self, when: datetime, instance_ids: list[str], document: str = "AWS-RunShellScript") -> Event:
         expires = when + timedelta(hours=2)
-        command = {"commandId": self.ctx.ids.guid(), "documentName": document, "documentVersion": "$DEFAULT",
+        command = {"alarmConfiguration": {"alarms": [], "ignorePollAlarmFailure": False}, "clientName": "",
+                   "clientSourceId": "", "cloudWatchOutputConfig": {"cloudWatchLogGroupName": "",
+                                                                   "cloudWatchOutputEnabled": False},
+                   "commandId": self.ctx.ids.guid(), "documentName": document, "documentVersion": "$DEFAULT",
                    "comment": "", "expiresAfter": _console_time(expires),
                    "parameters": "HIDDEN_DUE_TO_SECURITY_REASONS", "instanceIds": instance_ids, "targets": [],
                    "requestedDateTime": _console_time(when), "status": "Pending",
                    "statusDetails": "Pending", "outputS3Region": self.region, "outputS3BucketName": "",
                    "outputS3KeyPrefix": "", "maxConcurrency": "50", "maxErrors": "0",
                    "targetCount": len(instance_ids), "completedCount": 0, "errorCount": 0,
-                   "deliveryTimedOutCount": 0, "serviceRole": "", "interactive": False, "timeoutSeconds": 3600}
+                   "deliveryTimedOutCount": 0, "serviceRole": "", "interactive": False, "timeoutSeconds": 3600,
+                   "hasCancelCommandSignature": False, "hasSendCommandSignature": False, "triggeredAlarms": [],
+                   "notificationConfig": {"notificationArn": "", "notificationEvents": [], "notificationType": ""}}
         request = {"instanceIds": instance_ids, "documentName": document, "interactive": False,
                    "parameters": "HIDDEN_DUE_TO_SECURITY_REASONS"}
         return self.call(when, "ssm.amazonaws.com", "SendCommand", request, {"command": command}, version="1.08")
