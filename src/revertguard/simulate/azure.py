@@ -88,7 +88,8 @@ class AzureRecord:
     def to_rest(self) -> dict:
         """The REST API / `az monitor activity-log list` form."""
         event_name, event_label = _EVENT_NAME[self.status]
-        ticks = int((self.time - _TICKS_EPOCH).total_seconds() * 10_000_000)
+        delta = self.time - _TICKS_EPOCH  # .NET ticks, in integers: a float would lose the last digits
+        ticks = (delta.days * 86_400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
         submitted = self.time + timedelta(seconds=2 + (self.duration_ms % 7))
         return {
             "authorization": self.authorization,

@@ -18,6 +18,17 @@ _API = "https://www.googleapis.com/compute/v1/"
 _AUDIT_TYPE = "type.googleapis.com/google.cloud.audit.AuditLog"
 
 
+# API verb -> the gcloud command verb that calls it (gcloud names its command in the user agent).
+_GCLOUD_VERBS = {"insert": "create", "attachDisk": "attach-disk", "detachDisk": "detach-disk",
+                 "setMetadata": "add-metadata", "setLabels": "add-labels", "createSnapshot": "snapshot"}
+
+
+def _gcloud_command(short_method: str) -> str:
+    """`compute.instances.attachDisk` -> `compute.instances.attach-disk`."""
+    service, collection, verb = short_method.split(".")
+    return f"{service}.{collection}.{_GCLOUD_VERBS.get(verb, verb)}"
+
+
 class AuditLogSession:
     """One principal acting on one project: each method returns the entries one call leaves."""
 
@@ -64,7 +75,7 @@ class AuditLogSession:
         ids = self.ctx.ids
         operation_name = ids.gcp_operation(epoch_ms(when))
         short_method = method.split(".", 1)[1]  # compute.instances.stop
-        command = "compute." + short_method.split(".", 1)[1]  # gcloud names its command in the user agent
+        command = _gcloud_command(short_method)
         zone_url = f"{_API}projects/{self.project}/zones/{zone}" if zone != "global" else ""
         target_link = f"{_API}{resource_name}"
         operation_id = ids.gcp_numeric_id()
