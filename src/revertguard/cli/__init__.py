@@ -9,6 +9,7 @@ import click
 
 from revertguard import __version__
 from revertguard.cli import ingest as ingest_commands
+from revertguard.cli import simulate as simulate_commands
 from revertguard.cli.output import error_console
 from revertguard.errors import RevertguardError
 
@@ -19,7 +20,7 @@ def cli() -> None:
     """Detect T1578.004 (Revert Cloud Instance) in AWS, Azure and GCP logs with Sentinel KQL rules, offline."""
 
 
-for _module in (ingest_commands,):
+for _module in (ingest_commands, simulate_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

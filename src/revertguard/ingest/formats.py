@@ -146,6 +146,11 @@ def _json_document(source: Source, stream: BinaryIO) -> Iterator[RawRecord | Rej
         yield Rejection(source.name, "file", f"cannot decompress: {_decompression_reason(exc)}")
         return
     data = data.removeprefix(_BOM)
+    if _looks_like_json_lines(data.lstrip(b" \t\r\n")):
+        # JSON Lines whose first line is longer than the sniffed head (an Event Hub message of
+        # many records, say) only shows its line structure once the whole file is read.
+        yield from _json_lines(source, io.BytesIO(data))
+        return
     yield from _unwrap(source, "", data, _json_error_position)
 
 

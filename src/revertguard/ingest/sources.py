@@ -27,7 +27,9 @@ _SKIPPED_KEYS = (
     (re.compile(r"(^|/)CloudTrail-Insight/|_CloudTrail-Insight_"), "CloudTrail Insights file"),
 )
 # Files in a folder that are clearly not logs: skipped (and counted), not rejected.
-_NOT_LOGS = re.compile(r"(^|/)(\.[^/]*|.*\.(md|rst|html|pdf|png|jpg|sha256|sig|asc|py|sh))$", re.I)
+# `revertguard-labels.json` is the ground truth `revertguard simulate` writes beside its logs.
+_NOT_LOGS = re.compile(r"(^|/)(\.[^/]*|.*\.(md|rst|html|pdf|png|jpg|sha256|sig|asc|py|sh)|revertguard-labels\.json)$",
+                       re.I)
 
 
 @dataclass(frozen=True)
