@@ -139,11 +139,7 @@ class Store:
         The first append opens a transaction, so a run is stored whole or not at all, and the
         keys of the run are remembered for deduplication at commit.
         """
-        if not self._appended:
-            self.con.execute("BEGIN TRANSACTION")
-        if table not in self._appended:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_run_keys(table)} (k VARCHAR)")
-            self._appended[table] = 0
+        self._begin(table)
         self.con.register("_rg_batch", batch)
         try:
             self.con.execute(f"INSERT INTO {quote_ident(table)} SELECT * FROM _rg_batch")
@@ -151,6 +147,24 @@ class Store:
         finally:
             self.con.unregister("_rg_batch")
         self._appended[table] += batch.num_rows
+
+    def append_from(self, table: str, select_sql: str) -> int:
+        """Append the rows of a SELECT over this connection (the table's columns, then the key).
+
+        The SELECT runs twice (rows, then keys), so it should read a materialized table.
+        """
+        self._begin(table)
+        count = self.con.execute(f"INSERT INTO {quote_ident(table)} {select_sql}").fetchone()[0]
+        self.con.execute(f"INSERT INTO {_run_keys(table)} SELECT {KEY_COLUMN} FROM ({select_sql})")
+        self._appended[table] += count
+        return count
+
+    def _begin(self, table: str) -> None:
+        if not self._appended:
+            self.con.execute("BEGIN TRANSACTION")
+        if table not in self._appended:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_run_keys(table)} (k VARCHAR)")
+            self._appended[table] = 0
 
     def commit(self) -> list[CommitResult]:
         """End the run: keep the first copy of every key (earlier runs first), then commit."""

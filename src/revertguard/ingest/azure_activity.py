@@ -73,7 +73,7 @@ def _provider_of(operation: str) -> str:
     return operation.split("/", 1)[0].upper() if "/" in operation else ""
 
 
-def map_rest(event: dict, size: int) -> tuple[tuple, str]:
+def map_rest(event: dict) -> tuple[tuple, str]:
     """Map one REST-format Activity Log event."""
     try:
         time_generated = parse_iso(event.get("eventTimestamp"))
@@ -105,11 +105,10 @@ def map_rest(event: dict, size: int) -> tuple[tuple, str]:
         group=text(event.get("resourceGroupName")) or group,
         provider=provider,
         resource_name=name,
-        size=size,
     )
 
 
-def map_diagnostic(record: dict, size: int) -> tuple[tuple, str]:
+def map_diagnostic(record: dict) -> tuple[tuple, str]:
     """Map one diagnostic-settings (storage / Event Hub) Activity Log record."""
     properties = obj(record, "properties")
     try:
@@ -150,14 +149,13 @@ def map_diagnostic(record: dict, size: int) -> tuple[tuple, str]:
         group=group,
         provider=_provider_of(operation),
         resource_name=name,
-        size=size,
     )
 
 
 def _build(*, time_generated, submitted, operation: str, status: str, substatus: str, category: str,
            caller: str, caller_ip: str, http_request: str, correlation_id: str, event_data_id: str,
            authorization, claims, properties, resource_id: str, subscription: str, group: str,
-           provider: str, resource_name: str, size: int) -> tuple[tuple, str]:
+           provider: str, resource_name: str) -> tuple[tuple, str]:
     props = dict(properties) if isinstance(properties, dict) else {}
     # Sentinel's enrichment keys, added the way the connector adds them (existing values win).
     enrichment = {
@@ -204,6 +202,5 @@ def _build(*, time_generated, submitted, operation: str, status: str, substatus:
     row["Hierarchy"] = text(props.get("hierarchy"))
     row["SubscriptionId"] = row["_SubscriptionId"] = subscription
     row["_ResourceId"] = resource_id.lower()
-    row["_BilledSize"] = float(size)
     values = tuple(row.values())
     return values, event_data_id or content_key(values)

@@ -1,251 +1,273 @@
-"""AWS CloudTrail record -> `AWSCloudTrail` row, as the Sentinel AWS S3 connector maps it.
+"""AWS CloudTrail record -> `AWSCloudTrail` row, mapped in SQL by DuckDB.
 
-This is the hot path of ingestion, so a record is decoded straight into typed structs: unknown
-keys are skipped unread, and the JSON blobs (`requestParameters`, ...) stay raw bytes, because
-they are stored as compact JSON text anyway. A record whose values have unexpected types (a
-number where a string belongs) is decoded loosely and coerced, so it still loads. Field-by-field
-decisions are listed in `revertguard.ingest.mappings`.
+CloudTrail is by far the largest source, so its records are parsed and mapped by DuckDB's JSON
+reader rather than in Python: S3 delivery files (`{"Records": [...]}`) are read by DuckDB
+straight from disk, and records from every other container (JSON Lines, arrays, EventBridge,
+LookupEvents) are split by Python and handed over as JSON text. Both go through the same
+projection, built from `MAPPING`: one declarative list, in table column order, that says where
+each column comes from. A record that cannot become a row gets a rejection reason computed in
+the same query.
 """
 
 from __future__ import annotations
 
-from typing import Any, get_type_hints
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import msgspec
+import pyarrow as pa
 
-from revertguard.ingest.report import RecordError
-from revertguard.ingest.timestamps import TimestampError, parse_iso, parse_optional_iso
-from revertguard.ingest.values import boolean, compact_raw, content_key, obj, text
+from revertguard.ingest.report import RecordError, Rejection
+from revertguard.store import KEY_COLUMN, Store, quote_ident
+from revertguard.tables import AWS_CLOUDTRAIL
 
-_NULL = msgspec.Raw(b"")
-Str = str | None
-
-
-class _SessionIssuer(msgspec.Struct, gc=False):
-    type: Str = None
-    principalId: Str = None
-    arn: Str = None
-    accountId: Str = None
-    userName: Str = None
+TABLE = AWS_CLOUDTRAIL.name
+MAX_OBJECT_BYTES = 1 << 30  # one S3 delivery file is one JSON object; allow big ones
 
 
-class _SessionAttributes(msgspec.Struct, gc=False):
-    creationDate: Str = None
-    mfaAuthenticated: Any = None  # the string "true"/"false" in real records
+@dataclass(frozen=True)
+class Field:
+    """Where one column comes from: a dotted path in the raw record, and how it is converted.
+
+    Kinds: `string` ("" when absent; non-strings become their JSON text), `json` (compact JSON
+    text, "" when absent or null), `bool` ("true"/"false" strings too), `datetime` (ISO 8601 in
+    any offset, stored as UTC), `constant` (the same value on every row).
+    """
+
+    column: str
+    source: str | None
+    kind: str
+    note: str = ""
 
 
-class _SessionContext(msgspec.Struct, gc=False):
-    sessionIssuer: _SessionIssuer | None = None
-    attributes: _SessionAttributes | None = None
-    ec2RoleDelivery: Str = None
+# In AWS_CLOUDTRAIL column order (a test checks the two agree).
+MAPPING: tuple[Field, ...] = (
+    Field("TimeGenerated", "eventTime", "datetime", "required; a record without it is rejected"),
+    Field("AwsEventId", "eventID", "string", "also the deduplication key"),
+    Field("EventVersion", "eventVersion", "string"),
+    Field("EventSource", "eventSource", "string"),
+    Field("EventTypeName", "eventType", "string"),
+    Field("EventName", "eventName", "string"),
+    Field("UserIdentityType", "userIdentity.type", "string"),
+    Field("UserIdentityPrincipalid", "userIdentity.principalId", "string"),
+    Field("UserIdentityArn", "userIdentity.arn", "string"),
+    Field("UserIdentityAccountId", "userIdentity.accountId", "string"),
+    Field("UserIdentityInvokedBy", "userIdentity.invokedBy", "string"),
+    Field("UserIdentityAccessKeyId", "userIdentity.accessKeyId", "string"),
+    Field("UserIdentityUserName", "userIdentity.userName", "string"),
+    Field("SessionMfaAuthenticated", "userIdentity.sessionContext.attributes.mfaAuthenticated", "bool",
+          "the raw value is the string \"true\"/\"false\""),
+    Field("SessionCreationDate", "userIdentity.sessionContext.attributes.creationDate", "datetime"),
+    Field("SessionIssuerType", "userIdentity.sessionContext.sessionIssuer.type", "string"),
+    Field("SessionIssuerPrincipalId", "userIdentity.sessionContext.sessionIssuer.principalId", "string"),
+    Field("SessionIssuerArn", "userIdentity.sessionContext.sessionIssuer.arn", "string"),
+    Field("SessionIssuerAccountId", "userIdentity.sessionContext.sessionIssuer.accountId", "string"),
+    Field("SessionIssuerUserName", "userIdentity.sessionContext.sessionIssuer.userName", "string"),
+    Field("AWSRegion", "awsRegion", "string"),
+    Field("SourceIpAddress", "sourceIPAddress", "string", "can be a service name or \"AWS Internal\""),
+    Field("UserAgent", "userAgent", "string"),
+    Field("ErrorCode", "errorCode", "string"),
+    Field("ErrorMessage", "errorMessage", "string"),
+    Field("RequestParameters", "requestParameters", "json", "a string column holding compact JSON, as in Sentinel"),
+    Field("ResponseElements", "responseElements", "json"),
+    Field("AdditionalEventData", "additionalEventData", "json"),
+    Field("AwsRequestId", "requestID", "string", "the deprecated column; filled like AwsRequestId_"),
+    Field("AwsRequestId_", "requestID", "string"),
+    Field("Resources", "resources", "json"),
+    Field("APIVersion", "apiVersion", "string"),
+    Field("ReadOnly", "readOnly", "bool"),
+    Field("RecipientAccountId", "recipientAccountId", "string"),
+    Field("ServiceEventDetails", "serviceEventDetails", "json"),
+    Field("SharedEventId", "sharedEventID", "string"),
+    Field("VpcEndpointId", "vpcEndpointId", "string"),
+    Field("ManagementEvent", "managementEvent", "bool"),
+    Field("TenantId", "", "constant", "the Log Analytics workspace id; a local store has none"),
+    Field("SourceSystem", "", "constant", "empty in real exports"),
+    Field("OperationName", "", "constant", "empty in real exports"),
+    Field("Category", "", "constant", "empty in real exports (eventCategory is not copied)"),
+    Field("EC2RoleDelivery", "userIdentity.sessionContext.ec2RoleDelivery", "string"),
+    Field("TlsVersion", "tlsDetails.tlsVersion", "string"),
+    Field("CipherSuite", "tlsDetails.cipherSuite", "string"),
+    Field("ClientProvidedHostHeader", "tlsDetails.clientProvidedHostHeader", "string"),
+    Field("IpProtocol", "requestParameters.ipPermissions.items[0].ipProtocol", "string",
+          "first rule of a security-group call (the connector's exact path is undocumented)"),
+    Field("SourcePort", "requestParameters.ipPermissions.items[0].fromPort", "string", "as IpProtocol"),
+    Field("DestinationPort", "requestParameters.ipPermissions.items[0].toPort", "string", "as IpProtocol"),
+    Field("CidrIp", "requestParameters.ipPermissions.items[0].ipRanges.items[0].cidrIp", "string",
+          "as IpProtocol"),
+    Field("UserIdentityUserId", "userIdentity.onBehalfOf.userId", "string"),
+    Field("UserIdentityStoreArn", "userIdentity.onBehalfOf.identityStoreArn", "string"),
+    Field("Type", "AWSCloudTrail", "constant"),
+    Field("_BilledSize", None, "constant", "not computed locally (null)"),
+    Field("_IsBillable", "True", "constant"),
+)
+
+_BLOBS = {f.source for f in MAPPING if f.kind == "json"}
+# Keys that name other kinds of record, so a rejection can say what the record looks like.
+_MARKERS = {"protoPayload": "a GCP audit log entry", "eventDataId": "an Azure Activity Log event",
+            "operationName": "an Azure Activity Log record", "CloudTrailEvent": "a LookupEvents item"}
 
 
-class _OnBehalfOf(msgspec.Struct, gc=False):
-    userId: Str = None
-    identityStoreArn: Str = None
-
-
-class _UserIdentity(msgspec.Struct, gc=False):
-    type: Str = None
-    principalId: Str = None
-    arn: Str = None
-    accountId: Str = None
-    invokedBy: Str = None
-    accessKeyId: Str = None
-    userName: Str = None
-    sessionContext: _SessionContext | None = None
-    onBehalfOf: _OnBehalfOf | None = None
-
-
-class _TlsDetails(msgspec.Struct, gc=False):
-    tlsVersion: Str = None
-    cipherSuite: Str = None
-    clientProvidedHostHeader: Str = None
-
-
-class _Record(msgspec.Struct, gc=False):
-    """The parts of a CloudTrail record the table uses."""
-
-    eventTime: Str = None
-    eventID: Str = None
-    eventVersion: Str = None
-    eventSource: Str = None
-    eventType: Str = None
-    eventName: Str = None
-    userIdentity: _UserIdentity | None = None
-    awsRegion: Str = None
-    sourceIPAddress: Str = None
-    userAgent: Str = None
-    errorCode: Str = None
-    errorMessage: Str = None
-    requestParameters: msgspec.Raw = _NULL
-    responseElements: msgspec.Raw = _NULL
-    additionalEventData: msgspec.Raw = _NULL
-    resources: msgspec.Raw = _NULL
-    serviceEventDetails: msgspec.Raw = _NULL
-    requestID: Str = None
-    apiVersion: Str = None
-    readOnly: Any = None
-    recipientAccountId: Str = None
-    sharedEventID: Str = None
-    vpcEndpointId: Str = None
-    managementEvent: Any = None
-    tlsDetails: _TlsDetails | None = None
-    CloudTrailEvent: Any = None  # set only on a LookupEvents item, which wraps a record
-
-
-_decode_strict = msgspec.json.Decoder(_Record).decode
-_decode_any = msgspec.json.Decoder().decode
-_NO_IDENTITY = _UserIdentity()
-_NO_SESSION = _SessionContext()
-_NO_ISSUER = _SessionIssuer()
-_NO_ATTRIBUTES = _SessionAttributes()
-_NO_TLS = _TlsDetails()
-_NO_ON_BEHALF = _OnBehalfOf()
-_HINTS = {cls: get_type_hints(cls) for cls in (_Record, _UserIdentity, _SessionContext, _SessionIssuer,
-                                               _SessionAttributes, _OnBehalfOf, _TlsDetails)}
-
-
-def _decode(data: bytes) -> _Record:
-    try:
-        return _decode_strict(data)
-    except msgspec.ValidationError:
-        pass  # a value of an unexpected type somewhere: decode loosely and coerce below
-    except msgspec.DecodeError as exc:
-        raise RecordError(f"malformed JSON: {str(exc).removeprefix('JSON is malformed: ')}") from None
-    value = _decode_any(data)
-    if not isinstance(value, dict):
-        raise RecordError(f"expected a JSON object, got {type(value).__name__}")
-    return msgspec.convert(_coerce(value, _Record), _Record)
-
-
-def _coerce(value: dict, cls: type) -> dict:
-    """Make a loosely typed record fit `cls`: non-strings in string fields become their JSON text."""
-    out: dict[str, Any] = {}
-    for name, hint in _HINTS[cls].items():
-        if name not in value:
+def _transform_spec() -> dict:
+    """The json_transform structure: every path used, scalars as VARCHAR, blobs as JSON."""
+    spec: dict = {}
+    for f in MAPPING:
+        if f.kind == "constant" or not f.source:
             continue
-        item = value[name]
-        if hint is msgspec.Raw:
-            out[name] = msgspec.Raw(msgspec.json.encode(item))
-        elif hint == Str:
-            out[name] = None if item is None else text(item)
-        elif hint is Any:
-            out[name] = item
-        else:  # a nested struct (`X | None`)
-            nested = next(a for a in hint.__args__ if a is not type(None))
-            out[name] = _coerce(item, nested) if isinstance(item, dict) else None
-    return out
+        top = f.source.split(".", 1)[0]
+        if top in _BLOBS:
+            spec[top] = "JSON"
+            continue
+        node = spec
+        parts = f.source.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = "VARCHAR"
+    for marker in _MARKERS:
+        spec[marker] = "JSON"
+    return spec
+
+
+def _path(source: str) -> str:
+    """SQL for the raw value at `source` (VARCHAR or JSON), relative to the record struct `r`."""
+    top, _, rest = source.partition(".")
+    if top in _BLOBS and rest:
+        return f"json_extract_string(r.{quote_ident(top)}, {_sql_string('$.' + rest)})"
+    return "r." + ".".join(quote_ident(p) for p in source.split("."))
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _column_sql(f: Field) -> str:
+    if f.kind == "constant":
+        return "NULL::DOUBLE" if f.source is None else _sql_string(f.source)
+    raw = _path(f.source or "")
+    if f.kind == "string":
+        return f"coalesce({raw}, '')"
+    if f.kind == "json":
+        return f"coalesce(CAST({raw} AS VARCHAR), '')"
+    if f.kind == "bool":
+        return (f"CASE lower(trim({raw})) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'yes' THEN true "
+                f"WHEN 'false' THEN false WHEN '0' THEN false WHEN 'no' THEN false END")
+    if f.kind == "datetime":
+        return f"(TRY_CAST({raw} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"
+    raise ValueError(f"unknown field kind {f.kind}")
+
+
+def _reason_sql() -> str:
+    """Why a record cannot become a row (NULL when it can), checked in this order."""
+    cases = []
+    looks_like = " ".join(
+        f"WHEN r.{quote_ident(k)} IS NOT NULL THEN 'looks like {label}, not an AWS CloudTrail record'"
+        for k, label in _MARKERS.items())
+    cases.append("WHEN pos = 'file' THEN '`Records` is not a list in this CloudTrail delivery file'")
+    cases.append("WHEN r IS NULL THEN 'expected a JSON object, got null'")
+    cases.append(f"WHEN r.eventName IS NULL AND r.eventSource IS NULL THEN CASE {looks_like} "
+                 "ELSE 'not a CloudTrail record: it has no eventName or eventSource' END")
+    for f in MAPPING:
+        raw = _path(f.source or "") if f.kind in ("bool", "datetime") else ""
+        if f.kind == "datetime":
+            if f.column == "TimeGenerated":
+                cases.append(f"WHEN {raw} IS NULL THEN '{f.source}: missing timestamp'")
+            cases.append(f"WHEN {raw} IS NOT NULL AND {_column_sql(f)} IS NULL THEN "
+                         f"'{f.source}: not an ISO 8601 timestamp: ' || left({raw}, 60)")
+        elif f.kind == "bool":
+            cases.append(f"WHEN nullif(trim({raw}), '') IS NOT NULL AND {_column_sql(f)} IS NULL THEN "
+                         f"'{f.source}: not a boolean: ' || left({raw}, 60)")
+    return "CASE " + " ".join(cases) + " END"
+
+
+_SPEC = msgspec.json.encode(_transform_spec()).decode()
+_COLUMNS = ",\n    ".join(f"{_column_sql(f)} AS {quote_ident(f.column)}" for f in MAPPING)
+_KEY = (f"coalesce(nullif(r.eventID, ''), 'sha:' || md5(CAST(r AS VARCHAR))) AS {KEY_COLUMN}")
+_MAPPED = f"SELECT\n    {_COLUMNS},\n    {_KEY},\n    {_reason_sql()} AS _rg_reason,\n    src, pos\nFROM records"
+
+# Records from S3 delivery files read by DuckDB; `pos` names the record as the Python path does.
+_FROM_FILES = f"""
+WITH files AS (
+    SELECT filename AS src, json_transform(json, {_sql_string('{"Records":[' + _SPEC + ']}')}).Records AS l
+    FROM read_json_objects($files, filename = true, compression = $compression,
+                           maximum_object_size = {MAX_OBJECT_BYTES})
+),
+records AS (  -- a file whose `Records` is not a list yields one row at position 'file', to be rejected
+    SELECT src, unnest(l) AS r, 'Records[' || (generate_subscripts(l, 1) - 1) || ']' AS pos
+    FROM files WHERE l IS NOT NULL
+    UNION ALL
+    SELECT src, NULL, 'file' FROM files WHERE l IS NULL
+)
+"""
+# Records split by Python: a registered Arrow table `_rg_cloudtrail_raw(src, pos, json)`.
+_FROM_SPLIT = f"""
+WITH records AS (
+    SELECT src, pos, json_transform(json, {_sql_string(_SPEC)}) AS r FROM _rg_cloudtrail_raw
+)
+"""
+
+RAW_SCHEMA = pa.schema([("src", pa.string()), ("pos", pa.string()), ("json", pa.string())])
+
+
+@dataclass
+class Loaded:
+    """What one load did: rows appended, their time range, and the rejected records."""
+
+    rows: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    rejections: list[Rejection] | None = None
+
+
+def load_files(store: Store, paths: Sequence[str], *, gzip: bool) -> Loaded:
+    """Load S3 delivery files (`{"Records":[...]}`, all gzip or all plain) with DuckDB's own reader.
+
+    Raises `duckdb.Error` when any file cannot be read (malformed JSON, a truncated gzip); the
+    caller then reads those files record by record, which locates the problem exactly.
+    """
+    return _load(store, _FROM_FILES, {"files": list(paths), "compression": "gzip" if gzip else "none"})
+
+
+def load_records(store: Store, raw: pa.Table) -> Loaded:
+    """Load CloudTrail records given as JSON text (columns `src`, `pos`, `json`)."""
+    store.con.register("_rg_cloudtrail_raw", raw)
+    try:
+        return _load(store, _FROM_SPLIT, {})
+    finally:
+        store.con.unregister("_rg_cloudtrail_raw")
+
+
+def _load(store: Store, records_sql: str, params: dict) -> Loaded:
+    con = store.con
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _rg_cloudtrail_mapped AS {records_sql} {_MAPPED}", params)
+    try:  # the temp table is the only place a record is parsed; rows and rejections are read from it
+        columns = ", ".join(quote_ident(c) for c in AWS_CLOUDTRAIL.column_names)
+        appended = store.append_from(TABLE, f"SELECT {columns}, {KEY_COLUMN} FROM _rg_cloudtrail_mapped "
+                                            "WHERE _rg_reason IS NULL")
+        first, last = con.execute("SELECT min(TimeGenerated), max(TimeGenerated) FROM _rg_cloudtrail_mapped "
+                                  "WHERE _rg_reason IS NULL").fetchone()
+        rejected = con.execute("SELECT src, pos, _rg_reason FROM _rg_cloudtrail_mapped "
+                               "WHERE _rg_reason IS NOT NULL").fetchall()
+    finally:
+        con.execute("DROP TABLE IF EXISTS _rg_cloudtrail_mapped")
+    return Loaded(appended, first, last, [Rejection(src, pos, reason, TABLE) for src, pos, reason in rejected])
+
+
+_decode_any = msgspec.json.Decoder().decode
 
 
 def unwrap_lookup_event(data: bytes) -> bytes:
     """The CloudTrail record inside a `LookupEvents` item (`CloudTrailEvent` is a JSON string)."""
-    record = _decode(data)
-    if not isinstance(record.CloudTrailEvent, str):
+    try:
+        item = _decode_any(data)
+    except msgspec.DecodeError as exc:
+        raise RecordError(f"malformed JSON: {exc}") from None
+    event = item.get("CloudTrailEvent") if isinstance(item, dict) else None
+    if not isinstance(event, str):
         raise RecordError("a LookupEvents item without a CloudTrailEvent string")
-    return record.CloudTrailEvent.encode()
+    return event.encode()
 
 
-def map_record(data: bytes) -> tuple[tuple, str]:
-    """Map one raw CloudTrail record (JSON bytes) to a row tuple and its deduplication key."""
-    r = _decode(data)
-    if r.CloudTrailEvent is not None and r.eventName is None:
-        return map_record(unwrap_lookup_event(data))
-    if r.eventName is None and r.eventSource is None:
-        raise RecordError("not a CloudTrail record: it has no eventName or eventSource")
-    try:
-        time_generated = parse_iso(r.eventTime)
-    except TimestampError as exc:
-        raise RecordError(f"eventTime: {exc}") from None
-
-    identity = r.userIdentity or _NO_IDENTITY
-    session = identity.sessionContext or _NO_SESSION
-    issuer = session.sessionIssuer or _NO_ISSUER
-    attributes = session.attributes or _NO_ATTRIBUTES
-    on_behalf = identity.onBehalfOf or _NO_ON_BEHALF
-    tls = r.tlsDetails or _NO_TLS
-    try:
-        mfa = boolean(attributes.mfaAuthenticated)
-        session_created = parse_optional_iso(attributes.creationDate)
-        read_only = boolean(r.readOnly)
-        management = boolean(r.managementEvent)
-    except (ValueError, TimestampError) as exc:
-        raise RecordError(str(exc)) from None
-    request = compact_raw(r.requestParameters)
-    protocol = source_port = destination_port = cidr = ""
-    if "ipPermissions" in request:
-        protocol, source_port, destination_port, cidr = _security_group_rule(request)
-    request_id = r.requestID or ""
-
-    # In AWS_CLOUDTRAIL column order (a test checks the two agree).
-    row = (
-        time_generated,
-        r.eventID or "",
-        r.eventVersion or "",
-        r.eventSource or "",
-        r.eventType or "",
-        r.eventName or "",
-        identity.type or "",
-        identity.principalId or "",
-        identity.arn or "",
-        identity.accountId or "",
-        identity.invokedBy or "",
-        identity.accessKeyId or "",
-        identity.userName or "",
-        mfa,
-        session_created,
-        issuer.type or "",
-        issuer.principalId or "",
-        issuer.arn or "",
-        issuer.accountId or "",
-        issuer.userName or "",
-        r.awsRegion or "",
-        r.sourceIPAddress or "",
-        r.userAgent or "",
-        r.errorCode or "",
-        r.errorMessage or "",
-        request,
-        compact_raw(r.responseElements),
-        compact_raw(r.additionalEventData),
-        request_id,  # AwsRequestId (deprecated name)
-        request_id,  # AwsRequestId_
-        compact_raw(r.resources),
-        r.apiVersion or "",
-        read_only,
-        r.recipientAccountId or "",
-        compact_raw(r.serviceEventDetails),
-        r.sharedEventID or "",
-        r.vpcEndpointId or "",
-        management,
-        "",  # TenantId: the Log Analytics workspace id, which a local store does not have
-        "",  # SourceSystem
-        "",  # OperationName
-        "",  # Category
-        session.ec2RoleDelivery or "",
-        tls.tlsVersion or "",
-        tls.cipherSuite or "",
-        tls.clientProvidedHostHeader or "",
-        protocol,
-        source_port,
-        destination_port,
-        cidr,
-        on_behalf.userId or "",
-        on_behalf.identityStoreArn or "",
-        "AWSCloudTrail",  # Type
-        float(len(data)),  # _BilledSize
-        "True",  # _IsBillable
-    )
-    return row, row[1] or content_key(row)
-
-
-def _security_group_rule(request: str) -> tuple[str, str, str, str]:
-    """IpProtocol, SourcePort, DestinationPort, CidrIp from the first rule of a security-group call."""
-    try:
-        items = obj(_decode_any(request), "ipPermissions").get("items") or [{}]
-    except msgspec.DecodeError:
-        return "", "", "", ""
-    first = items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
-    ranges = obj(first, "ipRanges").get("items") or [{}]
-    cidr = ranges[0].get("cidrIp") if isinstance(ranges, list) and isinstance(ranges[0], dict) else None
-    return text(first.get("ipProtocol")), text(first.get("fromPort")), text(first.get("toPort")), text(cidr)
-
+def mapping_sql() -> str:
+    """The SQL projection from a record struct `r` to the table's columns (for docs and tests)."""
+    return _MAPPED

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,7 +35,7 @@ import msgspec
 
 from revertguard.ingest.report import Rejection
 from revertguard.ingest.sentinel_export import observe_dates
-from revertguard.ingest.sources import DECOMPRESSION_ERRORS, Source
+from revertguard.ingest.sources import DECOMPRESSION_ERRORS, GZIP_MAGIC, Source
 from revertguard.ingest.timestamps import LocaleDateOrder
 
 SNIFF_BYTES = 64 * 1024
@@ -88,6 +90,30 @@ def describe_keys(keys: Collection[str], limit: int = 6) -> str:
     names = sorted(keys)
     shown = ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
     return f"keys: {shown}" if names else "an empty object"
+
+
+_DELIVERY_FILE = re.compile(rb'^\{\s*"Records"\s*:\s*\[')
+
+
+def delivery_file_compression(source: Source) -> str | None:
+    """For a CloudTrail S3 delivery file (`{"Records": [...]}`): "gzip" or "none"; else None.
+
+    Such files are read by DuckDB directly (see `cloudtrail.load_files`); everything else goes
+    through `read_records`.
+    """
+    if source.path is None:
+        return None
+    try:
+        with open(source.path, "rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            stream = gzip.GzipFile(fileobj=raw) if compressed else raw
+            head = stream.read(256)
+    except (OSError, *DECOMPRESSION_ERRORS):
+        return None
+    if not _DELIVERY_FILE.match(head.removeprefix(_BOM).lstrip()):
+        return None
+    return "gzip" if compressed else "none"
 
 
 def read_records(source: Source) -> Iterator[RawRecord | Rejection]:
@@ -220,7 +246,7 @@ _CONTAINERS: dict[str, tuple[str, Kind | None, str]] = {
     "records": ("records", None, "Event Hub message"),
     "value": ("value", None, "Azure REST API page"),
     "entries": ("entries", Kind.GCP, "GCP Logging export"),
-    "Events": ("Events", Kind.CLOUDTRAIL, "LookupEvents result"),
+    "Events": ("Events", None, "LookupEvents result"),  # items wrap a record in CloudTrailEvent
 }
 
 

@@ -33,7 +33,7 @@ _DYNAMIC_PARTS = {
 }
 
 
-def map_entry(entry: dict, size: int) -> tuple[tuple, str]:
+def map_entry(entry: dict) -> tuple[tuple, str]:
     """Map one LogEntry whose payload is an AuditLog."""
     payload = entry.get("protoPayload")
     if not isinstance(payload, dict):
@@ -71,6 +71,5 @@ def map_entry(entry: dict, size: int) -> tuple[tuple, str]:
     row["ServiceName"] = text(payload.get("serviceName"))
     row["Severity"] = text(entry.get("severity"))
     row["StatusMessage"] = text(status.get("message"))
-    row["_BilledSize"] = float(size)
     values = tuple(row.values())
     return values, row["InsertId"] or content_key(values)

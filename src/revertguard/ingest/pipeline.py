@@ -1,8 +1,15 @@
 """`ingest()`: read inputs, map every record to a table row, store, deduplicate, commit.
 
-Rows flow to the store in Arrow batches, so memory stays flat however much is ingested. Large
-inputs are read by worker processes (one per core) while this process writes to the store.
-Every record ends up added, a duplicate, or a rejection with file, position and reason.
+Two paths lead to the store:
+- CloudTrail S3 delivery files, the bulk of most inputs, are read and mapped by DuckDB itself,
+  a group of files per query (`cloudtrail.load_files`). A group DuckDB cannot read (malformed
+  JSON, a truncated gzip) falls back to the second path, which finds the exact problem.
+- Everything else is read record by record (`reader.RowReader`), in this process or, for large
+  inputs, in worker processes; Azure, GCP and Sentinel-export rows are mapped in Python and
+  CloudTrail records are handed to DuckDB as JSON text.
+
+Rows reach the store in batches, so memory stays flat however much is ingested. Every record
+ends up added, a duplicate, or a rejection with file, position and reason.
 """
 
 from __future__ import annotations
@@ -12,17 +19,28 @@ import multiprocessing
 import queue
 from collections.abc import Callable, Iterable, Iterator
 
+import duckdb
+
 from revertguard.errors import RevertguardError
+from revertguard.ingest import cloudtrail
 from revertguard.ingest.batches import DEFAULT_BATCH_ROWS, time_range
-from revertguard.ingest.reader import Batch, Event, RowReader, SourceDone
+from revertguard.ingest.formats import RawRecord, delivery_file_compression
+from revertguard.ingest.reader import Batch, CloudTrailBatch, Event, RowReader, SourceDone
 from revertguard.ingest.report import IngestReport, Rejection
 from revertguard.ingest.sources import Source, discover
 from revertguard.store import Store
 
 ProgressCallback = Callable[[SourceDone], None]
 
-# Below this much input, starting worker processes costs more than it saves.
+# Below this much record-by-record input, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+# S3 delivery files per DuckDB query: large enough to keep DuckDB busy, small enough that a bad
+# file sends only a few others down the slower path with it.
+FILES_PER_QUERY = 64
+
+
+class _Stop(Exception):
+    """Raised in strict mode at the first rejection."""
 
 
 def ingest(paths: list[str], store: Store, *, strict: bool = False, jobs: int = 1,
@@ -30,42 +48,109 @@ def ingest(paths: list[str], store: Store, *, strict: bool = False, jobs: int = 
     """Ingest files, folders (recursively) or `-` (stdin) into the store and report what happened.
 
     `strict` stops at the first rejected record (what was read before it is kept). `jobs` is the
-    number of worker processes for large inputs (1, the default, reads in this process; more
-    starts worker processes, which, as with any `multiprocessing` program, needs the calling
-    script's code behind `if __name__ == "__main__":`).
+    number of worker processes for large record-by-record inputs (1, the default, reads in this
+    process; more starts worker processes, which, as with any `multiprocessing` program, needs
+    the calling script's code behind `if __name__ == "__main__":`).
     """
     sources, skipped = discover(paths)
     report = IngestReport(skipped=skipped, files=len(sources))
-    if strict or jobs < 2 or len(sources) < 2 or _input_bytes(sources) < PARALLEL_MIN_BYTES:
-        events = _read_here(sources, batch_rows)
-    else:
-        events = _read_in_workers(sources, jobs, batch_rows)
-    rejections: list[Rejection] = []
-    for event in events:
-        if isinstance(event, Batch):
-            store.append(event.table, event.rows)
-            counts = report.counts(event.table)
-            counts.read += event.rows.num_rows
-            counts.see_times(*time_range(event.rows))
-        elif isinstance(event, Rejection):
-            rejections.append(event)
-            if strict:
-                report.stopped_early = True
-                break
+    run = _Run(store, report, strict, progress)
+    try:
+        rest = run.delivery_files(sources)
+        if jobs < 2 or strict or len(rest) < 2 or _input_bytes(rest) < PARALLEL_MIN_BYTES:
+            run.consume(_read_here(rest, batch_rows))
         else:
-            report.notes.extend(f"{event.name}: {note}" for note in event.notes)
-            if progress is not None:
-                progress(event)
-    if hasattr(events, "close"):
-        events.close()  # type: ignore[union-attr]
+            run.consume(_read_in_workers(rest, jobs, batch_rows))
+    except _Stop:
+        report.stopped_early = True
     order = {source.name: i for i, source in enumerate(sources)}
-    for rejection in sorted(rejections, key=lambda r: order.get(r.source, -1)):
+    for rejection in sorted(run.rejections, key=lambda r: order.get(r.source, -1)):
         report.reject(rejection)
     for result in store.commit():
         counts = report.counts(result.table)
         counts.added += result.added
         counts.duplicates += result.duplicates
     return report
+
+
+def ingest_records(records: Iterable[RawRecord], store: Store) -> IngestReport:
+    """Ingest records held in memory (e.g. generated ones) exactly as if read from a file."""
+    report = IngestReport()
+    run = _Run(store, report, strict=False, progress=None)
+    reader = RowReader()
+    run.consume(reader.read_items("<records>", records))
+    run.consume(reader.flush())
+    for rejection in run.rejections:
+        report.reject(rejection)
+    for result in store.commit():
+        counts = report.counts(result.table)
+        counts.added += result.added
+        counts.duplicates += result.duplicates
+    return report
+
+
+class _Run:
+    """The state of one ingest run: where events go, and what has been counted."""
+
+    def __init__(self, store: Store, report: IngestReport, strict: bool,
+                 progress: ProgressCallback | None) -> None:
+        self.store = store
+        self.report = report
+        self.strict = strict
+        self.progress = progress
+        self.rejections: list[Rejection] = []
+
+    def delivery_files(self, sources: list[Source]) -> list[Source]:
+        """Load CloudTrail S3 delivery files through DuckDB; return the sources left for the record path."""
+        groups: dict[str, list[Source]] = {"gzip": [], "none": []}
+        rest: list[Source] = []
+        for source in sources:
+            compression = delivery_file_compression(source)
+            (groups[compression] if compression else rest).append(source)
+        for compression, files in groups.items():
+            for start in range(0, len(files), FILES_PER_QUERY):
+                group = files[start:start + FILES_PER_QUERY]
+                try:
+                    loaded = cloudtrail.load_files(self.store, [str(s.path) for s in group],
+                                                   gzip=compression == "gzip")
+                except duckdb.Error:
+                    rest.extend(group)  # read record by record, which pinpoints the problem
+                    continue
+                self._loaded(loaded)
+                for source in group:
+                    if self.progress is not None:
+                        self.progress(SourceDone(source.name, 0))
+        return rest
+
+    def consume(self, events: Iterable[Event]) -> None:
+        for event in events:
+            if isinstance(event, Batch):
+                self.store.append(event.table, event.rows)
+                counts = self.report.counts(event.table)
+                counts.read += event.rows.num_rows
+                counts.see_times(*time_range(event.rows))
+            elif isinstance(event, CloudTrailBatch):
+                self._loaded(cloudtrail.load_records(self.store, event.records))
+            elif isinstance(event, Rejection):
+                self._reject([event])
+            else:
+                self.report.notes.extend(f"{event.name}: {note}" for note in event.notes)
+                if self.progress is not None:
+                    self.progress(event)
+
+    def _loaded(self, loaded: cloudtrail.Loaded) -> None:
+        counts = self.report.counts(cloudtrail.TABLE)
+        counts.read += loaded.rows
+        counts.see_times(loaded.first, loaded.last)
+        self._reject(loaded.rejections or [])
+
+    def _reject(self, rejections: list[Rejection]) -> None:
+        for rejection in rejections:
+            self.rejections.append(rejection)
+            if rejection.table:
+                self.report.counts(rejection.table)
+        if rejections and self.strict:
+            raise _Stop
 
 
 def _input_bytes(sources: Iterable[Source]) -> int:
@@ -128,7 +213,7 @@ def _worker(tasks, results, batch_rows: int) -> None:
             pending: list[Event] = []
             for event in reader.read(source):
                 pending.append(event)
-                if isinstance(event, Batch):
+                if isinstance(event, Batch | CloudTrailBatch):
                     results.put(pending)
                     pending = []
             results.put(pending)

@@ -64,7 +64,7 @@ class SentinelRowMapper:
         self._layouts: dict[tuple[str, tuple[str, ...]], _Layout] = {}
         self.notes: list[str] = []
 
-    def map(self, row: dict, size: int) -> tuple[str, tuple, str]:
+    def map(self, row: dict) -> tuple[str, tuple, str]:
         """(table name, row tuple, deduplication key) for one exported row."""
         table = table_of(row)
         layout = self._layout(table, tuple(row))
@@ -80,8 +80,6 @@ class SentinelRowMapper:
             raise RecordError("no TimeGenerated value")
         if out["Type"] in ("", None):
             out["Type"] = table
-        if "_BilledSize" in out and out["_BilledSize"] is None:
-            out["_BilledSize"] = float(size)
         if "_IsBillable" in out and not out["_IsBillable"]:
             out["_IsBillable"] = "True"
         if table == "AzureActivity" and not out["_SubscriptionId"]:

@@ -11,7 +11,6 @@ import hashlib
 import msgspec
 
 _encode = msgspec.json.encode
-_format = msgspec.json.format
 
 
 def obj(container: object, key: str) -> dict:
@@ -45,20 +44,6 @@ def boolean(value: object) -> bool | None:
         if lowered in ("false", "0", "no"):
             return False
     raise ValueError(f"not a boolean: {value!r}")
-
-
-def compact_raw(raw: bytes | msgspec.Raw | None) -> str:
-    """Compact JSON text of a raw JSON value, or "" when it is absent or null."""
-    if not raw:
-        return ""
-    data = bytes(raw)
-    if data == b"null":
-        return ""
-    # Pretty-printed or `json.dumps`-style input has these outside strings; a compact text that
-    # merely contains them inside a string is reformatted to itself, which is harmless.
-    if b"\n" in data or b": " in data or b", " in data:
-        data = _format(data, indent=-1)
-    return data.decode()
 
 
 def json_text(value: object) -> str:

@@ -1,8 +1,8 @@
 """Sentinel table exports (`AWSCloudTrail`, `AzureActivity`, `GCPAuditLogs`) as CSV and JSON.
 
-Rows come from revertguard's own ingest mappers (raw record -> table row), so an export holds
-exactly what ingesting the raw logs would store; only `TenantId`, which Log Analytics sets to
-the workspace id, is added. Azure records are mapped from the diagnostic-settings form, the
+Rows come from ingesting the raw records into an in-memory store, so an export holds exactly
+what ingesting the raw logs would store; only `TenantId`, which Log Analytics sets to the
+workspace id, is added. Azure records are mapped from the diagnostic-settings form, the
 one the current Sentinel connector reads.
 
 - CSV as the portal writes it: UTF-8 BOM, CRLF, `Column [UTC]` headers on datetime columns,
@@ -19,35 +19,36 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
-from revertguard.ingest import azure_activity, cloudtrail, gcp_audit
-from revertguard.simulate.model import Cloud, Event, Simulation
+from revertguard.ingest import Kind, RawRecord, ingest_records
+from revertguard.simulate.model import Cloud, Simulation
 from revertguard.simulate.writers.common import json_bytes, pretty_json_bytes, write_file
+from revertguard.store import KEY_COLUMN, Store, quote_ident
 from revertguard.tables import AWS_CLOUDTRAIL, AZURE_ACTIVITY, GCP_AUDIT_LOGS, KqlType, TableSchema
 
 _TABLE_OF = {Cloud.AWS: AWS_CLOUDTRAIL, Cloud.AZURE: AZURE_ACTIVITY, Cloud.GCP: GCP_AUDIT_LOGS}
 
 
-def _row(event: Event) -> tuple:
-    """The table row ingest would store for this raw record."""
-    if event.cloud is Cloud.AWS:
-        row, _ = cloudtrail.map_record(json_bytes(event.record))
-    elif event.cloud is Cloud.AZURE:
-        record = event.record.to_diagnostic()
-        row, _ = azure_activity.map_diagnostic(record, len(json_bytes(record)))
-    else:
-        row, _ = gcp_audit.map_entry(event.record, len(json_bytes(event.record)))
-    return row
+_KIND_OF = {Cloud.AWS: Kind.CLOUDTRAIL, Cloud.AZURE: Kind.AZURE_DIAG, Cloud.GCP: Kind.GCP}
 
 
 def _rows(sim: Simulation, cloud: Cloud) -> tuple[TableSchema, list[dict]]:
+    """The rows ingest stores for this cloud's raw records (Azure in diagnostic-settings form)."""
     schema = _TABLE_OF[cloud]
     workspace = str(uuid.UUID(int=random.Random(f"{sim.seed}/workspace").getrandbits(128), version=4))
+    records = [
+        RawRecord("simulation", f"event {i}",
+                  json_bytes(event.record.to_diagnostic() if cloud is Cloud.AZURE else event.record), _KIND_OF[cloud])
+        for i, event in enumerate(sim.events(cloud))
+    ]
     visible = [c.name for c in schema.visible_columns]
-    rows = []
-    for event in sim.events(cloud):
-        values = dict(zip(schema.column_names, _row(event), strict=True))
-        values["TenantId"] = workspace
-        rows.append({name: values[name] for name in visible})
+    with Store() as store:
+        ingest_records(records, store)
+        cursor = store.con.execute(
+            f"SELECT {', '.join(quote_ident(c) for c in visible)} FROM {quote_ident(schema.name)} "
+            f"ORDER BY TimeGenerated, {KEY_COLUMN}")
+        rows = [dict(zip(visible, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:
+        row["TenantId"] = workspace
     return schema, rows
 
 
