@@ -195,6 +195,14 @@ class Store:
         self._appended = {}
         return results
 
+    def rollback(self) -> None:
+        """End the run storing nothing."""
+        if self._appended:
+            self.con.execute("ROLLBACK")
+            for table in self._appended:
+                self.con.execute(f"DROP TABLE IF EXISTS {_run_keys(table)}")
+        self._appended = {}
+
     def _count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 
 import click
@@ -11,6 +12,7 @@ from rich.table import Table
 from revertguard.cli.output import console, error_console, safe
 from revertguard.errors import UsageError
 from revertguard.ingest import IngestReport, ingest
+from revertguard.ingest.mappings import MAPPINGS
 from revertguard.ingest.sources import discover
 from revertguard.samples import sample_logs_dir
 from revertguard.store import Store
@@ -22,7 +24,7 @@ db_option = click.option("--db", "db", metavar="PATH", help="Store file (DuckDB)
 @click.command("ingest")
 @click.argument("paths", nargs=-1)
 @db_option
-@click.option("--strict", is_flag=True, help="Stop at the first problem (records before it are kept).")
+@click.option("--strict", is_flag=True, help="Stop at the first problem and store nothing.")
 @click.option("--sample", is_flag=True, help="Ingest the sample logs bundled with revertguard.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="one per core",
               help="Worker processes reading large inputs.")
@@ -72,8 +74,9 @@ def print_report(report: IngestReport) -> None:
     if unattributed:
         table.add_row("(unrecognised input)", str(unattributed), "0", "0", str(unattributed), "", "")
     out.print(table)
-    out.print(f"records read {report.records_read} = added {report.added} + duplicates "
-              f"{report.duplicates} + rejected {report.rejected}")
+    if not report.stopped_early:
+        out.print(f"records read {report.records_read} = added {report.added} + duplicates "
+                  f"{report.duplicates} + rejected {report.rejected}")
     reasons: dict[str, int] = {}
     for item in report.skipped:
         reasons[item.reason] = reasons.get(item.reason, 0) + 1
@@ -90,7 +93,7 @@ def print_report(report: IngestReport) -> None:
         if hidden:
             err.print(f"  ... and {hidden} more")
     if report.stopped_early:
-        error_console().print("stopped at the first problem (--strict)")
+        error_console().print("stopped at the first problem (--strict); nothing was stored")
 
 
 def print_tables(store: Store) -> None:
@@ -114,21 +117,29 @@ def print_tables(store: Store) -> None:
 def tables_command(db: str | None, schema_of: str | None) -> int:
     """Show what a store holds (rows and time range per table), or a table's schema."""
     if schema_of:
-        schema = TABLES.get(schema_of)
-        if schema is None:
-            raise UsageError(f"no table {schema_of!r}; the tables are {', '.join(TABLES)}")
-        out = console()
-        grid = Table(show_edge=False, header_style="bold", title=schema.name)
-        grid.add_column("column")
-        grid.add_column("type")
-        grid.add_column("note")
-        for column in schema.columns:
-            grid.add_row(column.name, column.type.value, "hidden from *" if column.hidden else "")
-        out.print(grid)
+        print_schema(schema_of)
         return 0
     with Store(db, read_only=bool(db)) as store:
         print_tables(store)
     return 0
+
+
+def print_schema(name: str) -> None:
+    """Print a table's columns, KQL types, and where ingest fills each from."""
+    schema = TABLES.get(name)
+    if schema is None:
+        close = difflib.get_close_matches(name, TABLES, n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]}?" if close else f"; the tables are {', '.join(TABLES)}"
+        raise UsageError(f"no table {name!r}{hint}")
+    sources = {entry.column: entry for entry in MAPPINGS[schema.name]}
+    grid = Table(show_edge=False, header_style="bold", title=schema.name)
+    for heading in ("column", "type", "from", "note"):
+        grid.add_column(heading)
+    for column in schema.columns:
+        entry = sources[column.name]
+        note = "; ".join(n for n in ("hidden from *" if column.hidden else "", entry.note) if n)
+        grid.add_row(column.name, column.type.value, safe(entry.source), safe(note))
+    console().print(grid)
 
 
 def _time(value) -> str:

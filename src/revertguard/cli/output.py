@@ -23,6 +23,8 @@ def error_console() -> Console:
     global _stderr
     if _stderr is None:
         _stderr = Console(stderr=True, highlight=False)
+        if not _stderr.is_terminal:
+            _stderr.width = 200
     return _stderr
 
 

@@ -183,7 +183,7 @@ def _reason_sql() -> str:
 _SPEC = msgspec.json.encode(_transform_spec()).decode()
 _COLUMNS = ",\n    ".join(f"{_column_sql(f)} AS {quote_ident(f.column)}" for f in MAPPING)
 _KEY = (f"coalesce(nullif(r.eventID, ''), 'sha:' || md5(CAST(r AS VARCHAR))) AS {KEY_COLUMN}")
-_MAPPED = f"SELECT\n    {_COLUMNS},\n    {_KEY},\n    {_reason_sql()} AS _rg_reason,\n    src, pos\nFROM records"
+_MAPPED = f"SELECT\n    {_COLUMNS},\n    {_KEY},\n    {_reason_sql()} AS _rg_reason,\n    src, pos, ord\nFROM records"
 
 # Records from S3 delivery files read by DuckDB; `pos` names the record as the Python path does.
 _FROM_FILES = f"""
@@ -193,20 +193,20 @@ WITH files AS (
                            maximum_object_size = {MAX_OBJECT_BYTES})
 ),
 records AS (  -- a file whose `Records` is not a list yields one row at position 'file', to be rejected
-    SELECT src, unnest(l) AS r, 'Records[' || (generate_subscripts(l, 1) - 1) || ']' AS pos
+    SELECT src, unnest(l) AS r, generate_subscripts(l, 1) - 1 AS ord, 'Records[' || ord || ']' AS pos
     FROM files WHERE l IS NOT NULL
     UNION ALL
-    SELECT src, NULL, 'file' FROM files WHERE l IS NULL
+    SELECT src, NULL, 0, 'file' FROM files WHERE l IS NULL
 )
 """
-# Records split by Python: a registered Arrow table `_rg_cloudtrail_raw(src, pos, json)`.
+# Records split by Python: a registered Arrow table `_rg_cloudtrail_raw` (`RAW_SCHEMA`).
 _FROM_SPLIT = f"""
 WITH records AS (
-    SELECT src, pos, json_transform(json, {_sql_string(_SPEC)}) AS r FROM _rg_cloudtrail_raw
+    SELECT src, pos, ord, json_transform(json, {_sql_string(_SPEC)}) AS r FROM _rg_cloudtrail_raw
 )
 """
 
-RAW_SCHEMA = pa.schema([("src", pa.string()), ("pos", pa.string()), ("json", pa.string())])
+RAW_SCHEMA = pa.schema([("src", pa.string()), ("pos", pa.string()), ("ord", pa.int64()), ("json", pa.string())])
 
 
 @dataclass
@@ -229,7 +229,7 @@ def load_files(store: Store, paths: Sequence[str], *, gzip: bool) -> Loaded:
 
 
 def load_records(store: Store, raw: pa.Table) -> Loaded:
-    """Load CloudTrail records given as JSON text (columns `src`, `pos`, `json`)."""
+    """Load CloudTrail records given as JSON text (`RAW_SCHEMA`: source, position, ordinal, JSON)."""
     store.con.register("_rg_cloudtrail_raw", raw)
     try:
         return _load(store, _FROM_SPLIT, {})
@@ -246,11 +246,12 @@ def _load(store: Store, records_sql: str, params: dict) -> Loaded:
                                             "WHERE _rg_reason IS NULL")
         first, last = con.execute("SELECT min(TimeGenerated), max(TimeGenerated) FROM _rg_cloudtrail_mapped "
                                   "WHERE _rg_reason IS NULL").fetchone()
-        rejected = con.execute("SELECT src, pos, _rg_reason FROM _rg_cloudtrail_mapped "
-                               "WHERE _rg_reason IS NOT NULL").fetchall()
+        rejected = con.execute("SELECT src, pos, _rg_reason, ord FROM _rg_cloudtrail_mapped "
+                               "WHERE _rg_reason IS NOT NULL ORDER BY src, ord").fetchall()
     finally:
         con.execute("DROP TABLE IF EXISTS _rg_cloudtrail_mapped")
-    return Loaded(appended, first, last, [Rejection(src, pos, reason, TABLE) for src, pos, reason in rejected])
+    rejections = [Rejection(src, pos, reason, TABLE, ordinal) for src, pos, reason, ordinal in rejected]
+    return Loaded(appended, first, last, rejections)
 
 
 _decode_any = msgspec.json.Decoder().decode

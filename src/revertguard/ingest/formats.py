@@ -71,7 +71,7 @@ _SENTINEL_MARKERS = frozenset({"TimeGenerated", "TimeGenerated [UTC]", "$table",
 
 def classify(keys: Collection[str]) -> Kind | None:
     """Which kind of record has these top-level keys, or None."""
-    if "eventVersion" in keys or ("eventSource" in keys and "eventName" in keys):
+    if "eventVersion" in keys or ("eventName" in keys and ("eventSource" in keys or "awsRegion" in keys)):
         return Kind.CLOUDTRAIL
     if "protoPayload" in keys or ("logName" in keys and ("insertId" in keys or "receiveTimestamp" in keys)):
         return Kind.GCP
@@ -311,8 +311,8 @@ def decode_object(record: RawRecord) -> dict:
 
 
 def _json_reason(exc: msgspec.DecodeError) -> str:
-    text = str(exc)
-    return text.removeprefix("JSON is malformed: ")
+    """msgspec's message without its prefix and byte offset (the position is reported separately)."""
+    return re.sub(r" \(byte \d+\)$", "", str(exc).removeprefix("JSON is malformed: "))
 
 
 def _json_error_position(exc: msgspec.DecodeError, data: bytes) -> str:

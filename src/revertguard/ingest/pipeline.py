@@ -47,7 +47,7 @@ def ingest(paths: list[str], store: Store, *, strict: bool = False, jobs: int = 
            progress: ProgressCallback | None = None, batch_rows: int = DEFAULT_BATCH_ROWS) -> IngestReport:
     """Ingest files, folders (recursively) or `-` (stdin) into the store and report what happened.
 
-    `strict` stops at the first rejected record (what was read before it is kept). `jobs` is the
+    `strict` stops at the first rejected record and stores nothing of the run. `jobs` is the
     number of worker processes for large record-by-record inputs (1, the default, reads in this
     process; more starts worker processes, which, as with any `multiprocessing` program, needs
     the calling script's code behind `if __name__ == "__main__":`).
@@ -64,8 +64,11 @@ def ingest(paths: list[str], store: Store, *, strict: bool = False, jobs: int = 
     except _Stop:
         report.stopped_early = True
     order = {source.name: i for i, source in enumerate(sources)}
-    for rejection in sorted(run.rejections, key=lambda r: order.get(r.source, -1)):
+    for rejection in sorted(run.rejections, key=lambda r: (order.get(r.source, -1), r.ordinal)):
         report.reject(rejection)
+    if report.stopped_early:
+        store.rollback()
+        return report
     for result in store.commit():
         counts = report.counts(result.table)
         counts.added += result.added

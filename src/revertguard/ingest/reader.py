@@ -10,7 +10,7 @@ each input.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import msgspec
 import pyarrow as pa
@@ -64,21 +64,22 @@ class _CloudTrailBuilder:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.columns: tuple[list[str], list[str], list[str]] = ([], [], [])
+        self.columns: tuple[list[str], list[str], list[int], list[str]] = ([], [], [], [])
 
-    def add(self, source: str, position: str, data: bytes) -> CloudTrailBatch | None:
-        src, pos, text = self.columns
+    def add(self, source: str, position: str, ordinal: int, data: bytes) -> CloudTrailBatch | None:
+        src, pos, ord_, text = self.columns
         src.append(source)
         pos.append(position)
+        ord_.append(ordinal)
         text.append(data.decode("utf-8", "replace"))
         return self.flush() if len(src) >= self.size else None
 
     def flush(self) -> CloudTrailBatch | None:
         if not self.columns[0]:
             return None
-        table = pa.Table.from_arrays([pa.array(c, pa.string()) for c in self.columns], schema=cloudtrail.RAW_SCHEMA)
-        self.columns = ([], [], [])
-        return CloudTrailBatch(table)
+        arrays = [pa.array(c, f.type) for c, f in zip(self.columns, cloudtrail.RAW_SCHEMA, strict=True)]
+        self.columns = ([], [], [], [])
+        return CloudTrailBatch(pa.Table.from_arrays(arrays, schema=cloudtrail.RAW_SCHEMA))
 
 
 class RowReader:
@@ -100,7 +101,7 @@ class RowReader:
         for item in items:
             seen += 1
             if isinstance(item, Rejection):
-                yield item
+                yield replace(item, ordinal=seen)
                 continue
             try:
                 kind, data = _classify(item)
@@ -111,13 +112,13 @@ class RowReader:
                     elif table != expected:
                         raise RecordError(f"a record for {table} in a file of {expected} records")
                 if kind is Kind.CLOUDTRAIL:
-                    full = self.cloudtrail.add(item.source, item.position, data)  # type: ignore[arg-type]
+                    full = self.cloudtrail.add(item.source, item.position, seen, data)  # type: ignore[arg-type]
                     if full is not None:
                         yield full
                     continue
                 table, row, key = _map(kind, item, rows_mapper)
             except RecordError as exc:
-                yield Rejection(item.source, item.position, str(exc), expected)
+                yield Rejection(item.source, item.position, str(exc), expected, seen)
                 continue
             full_rows = self.builders[table].add(row, key)
             if full_rows is not None:

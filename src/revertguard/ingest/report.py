@@ -27,6 +27,7 @@ class Rejection:
     position: str
     reason: str
     table: str | None = None
+    ordinal: int = field(default=0, compare=False)  # the record's place in its input, for ordering
 
     def __str__(self) -> str:
         return f"{self.source}: {self.position}: {self.reason}"

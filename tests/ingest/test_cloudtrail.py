@@ -1,0 +1,214 @@
+"""CloudTrail in every container lands in AWSCloudTrail exactly as Sentinel's connector puts it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from revertguard.ingest import cloudtrail, ingest
+from revertguard.store import Store
+from revertguard.tables import AWS_CLOUDTRAIL
+from tests.ingest.records import (
+    ACCOUNT,
+    cloudtrail_record,
+    delivery_path,
+    rows,
+    without,
+    write_json,
+    write_lines,
+)
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def test_mapping_lists_every_column_in_table_order():
+    assert [f.column for f in cloudtrail.MAPPING] == AWS_CLOUDTRAIL.column_names
+
+
+def test_every_column_holds_the_raw_field_sentinel_maps_to_it(store, tmp_path):
+    record = cloudtrail_record(7)
+    report = ingest([str(write_json(delivery_path(tmp_path), {"Records": [record]}, gz=True))], store)
+    assert report.rejected == 0
+    (row,) = rows(store, "AWSCloudTrail")
+    identity = record["userIdentity"]
+    session = identity["sessionContext"]
+    assert row == {
+        "TimeGenerated": datetime(2026, 11, 20, 12, 7, 7),
+        "AwsEventId": record["eventID"],
+        "EventVersion": "1.09",
+        "EventSource": "ec2.amazonaws.com",
+        "EventTypeName": "AwsApiCall",
+        "EventName": "StopInstances",
+        "UserIdentityType": "AssumedRole",
+        "UserIdentityPrincipalid": identity["principalId"],
+        "UserIdentityArn": identity["arn"],
+        "UserIdentityAccountId": ACCOUNT,
+        "UserIdentityInvokedBy": "cloudformation.amazonaws.com",
+        "UserIdentityAccessKeyId": identity["accessKeyId"],
+        "UserIdentityUserName": "alice7",
+        "SessionMfaAuthenticated": True,
+        "SessionCreationDate": datetime(2026, 11, 20, 11, 58, 2),
+        "SessionIssuerType": "Role",
+        "SessionIssuerPrincipalId": "AROAISSUER",
+        "SessionIssuerArn": session["sessionIssuer"]["arn"],
+        "SessionIssuerAccountId": "444455556666",
+        "SessionIssuerUserName": "Admin",
+        "AWSRegion": "us-east-1",
+        "SourceIpAddress": "198.51.100.23",
+        "UserAgent": "aws-cli/2.17.3 Python/3.11.9",
+        "ErrorCode": "",
+        "ErrorMessage": "",
+        "RequestParameters": _compact(record["requestParameters"]),
+        "ResponseElements": _compact(record["responseElements"]),
+        "AdditionalEventData": '{"x":1}',
+        "AwsRequestId": record["requestID"],
+        "AwsRequestId_": record["requestID"],
+        "Resources": _compact(record["resources"]),
+        "APIVersion": "2016-11-15",
+        "ReadOnly": False,
+        "RecipientAccountId": ACCOUNT,
+        "ServiceEventDetails": '{"snapshotId":"snap-1"}',
+        "SharedEventId": "shared-1",
+        "VpcEndpointId": "vpce-1",
+        "ManagementEvent": True,
+        "TenantId": "",
+        "SourceSystem": "",
+        "OperationName": "",
+        "Category": "",
+        "EC2RoleDelivery": "2.0",
+        "TlsVersion": "TLSv1.3",
+        "CipherSuite": "TLS_AES_128_GCM_SHA256",
+        "ClientProvidedHostHeader": "ec2.us-east-1.amazonaws.com",
+        "IpProtocol": "",
+        "SourcePort": "",
+        "DestinationPort": "",
+        "CidrIp": "",
+        "UserIdentityUserId": "uid-123",
+        "UserIdentityStoreArn": identity["onBehalfOf"]["identityStoreArn"],
+        "Type": "AWSCloudTrail",
+        "_BilledSize": None,
+        "_IsBillable": "True",
+    }
+
+
+def test_absent_fields_are_empty_strings_and_null_blobs_are_empty(store, tmp_path):
+    record = without(cloudtrail_record(), "userIdentity", "tlsDetails", "additionalEventData", "resources",
+                     "serviceEventDetails", "readOnly")
+    record["responseElements"] = None
+    ingest([str(write_json(tmp_path / "a.json", [record]))], store)
+    (row,) = rows(store, "AWSCloudTrail")
+    assert row["UserIdentityArn"] == "" and row["SessionIssuerArn"] == "" and row["TlsVersion"] == ""
+    assert row["ResponseElements"] == "" and row["AdditionalEventData"] == "" and row["Resources"] == ""
+    assert row["SessionMfaAuthenticated"] is None and row["ReadOnly"] is None and row["SessionCreationDate"] is None
+
+
+def test_security_group_rule_fields_come_from_the_first_rule(store, tmp_path):
+    record = cloudtrail_record(eventName="AuthorizeSecurityGroupIngress", requestParameters={
+        "groupId": "sg-1", "ipPermissions": {"items": [{"ipProtocol": "tcp", "fromPort": 22, "toPort": 22,
+                                                        "ipRanges": {"items": [{"cidrIp": "0.0.0.0/0"}]}}]}})
+    ingest([str(write_json(tmp_path / "a.json", [record]))], store)
+    (row,) = rows(store, "AWSCloudTrail")
+    assert (row["IpProtocol"], row["SourcePort"], row["DestinationPort"], row["CidrIp"]) == ("tcp", "22", "22",
+                                                                                           "0.0.0.0/0")
+
+
+def test_pretty_printed_blobs_are_stored_compact(store, tmp_path):
+    record = cloudtrail_record(requestParameters={"a": [1, 2], "b": {"c": "x y"}})
+    ingest([str(write_json(delivery_path(tmp_path), {"Records": [record]}, pretty=True))], store)
+    assert rows(store, "AWSCloudTrail")[0]["RequestParameters"] == '{"a":[1,2],"b":{"c":"x y"}}'
+
+
+def test_non_string_values_and_string_booleans_are_coerced(store, tmp_path):
+    record = cloudtrail_record(eventVersion=1.08, readOnly="true", managementEvent="false")
+    record["userIdentity"]["sessionContext"]["attributes"]["mfaAuthenticated"] = "false"
+    report = ingest([str(write_json(tmp_path / "a.json", [record]))], store)
+    assert report.rejected == 0
+    (row,) = rows(store, "AWSCloudTrail")
+    assert row["EventVersion"] == "1.08"
+    assert row["ReadOnly"] is True and row["ManagementEvent"] is False and row["SessionMfaAuthenticated"] is False
+
+
+@pytest.mark.parametrize("event_time, expected", [
+    ("2026-11-20T12:00:00Z", datetime(2026, 11, 20, 12)),
+    ("2026-11-20T12:00:00.1234567Z", datetime(2026, 11, 20, 12, 0, 0, 123456)),
+    ("2026-11-20T13:30:00+01:30", datetime(2026, 11, 20, 12)),
+    ("2026-11-20 12:00:00", datetime(2026, 11, 20, 12)),  # normalisers such as Panther's
+])
+def test_event_times_in_any_offset_are_stored_as_utc(store, tmp_path, event_time, expected):
+    ingest([str(write_json(tmp_path / "a.json", [cloudtrail_record(eventTime=event_time)]))], store)
+    assert rows(store, "AWSCloudTrail")[0]["TimeGenerated"] == expected
+
+
+def _containers(tmp_path, records):
+    """The same records in every container CloudTrail logs arrive in."""
+    gz = write_json(delivery_path(tmp_path / "s3gz"), {"Records": records}, gz=True)
+    plain = write_json(tmp_path / "s3plain" / "trail.json", {"Records": records})
+    org = write_json(delivery_path(tmp_path / "org", org="o-abc123def4"), {"Records": records}, gz=True)
+    jsonl = write_lines(tmp_path / "lines.jsonl.gz", records, gz=True)
+    array = write_json(tmp_path / "array.json", records)
+    bridge = write_lines(tmp_path / "eventbridge.jsonl", [
+        {"version": "0", "id": "x", "detail-type": "AWS API Call via CloudTrail", "source": "aws.ec2",
+         "account": ACCOUNT, "time": r["eventTime"], "region": "us-east-1", "resources": [], "detail": r}
+        for r in records])
+    lookup = write_json(tmp_path / "lookup.json", {"Events": [
+        {"EventId": r["eventID"], "EventName": r["eventName"], "CloudTrailEvent": json.dumps(r)} for r in records]})
+    return {"s3 gzip": gz, "s3 plain": plain, "organization trail": org, "json lines": jsonl, "array": array,
+            "eventbridge": bridge, "lookup events": lookup}
+
+
+def test_every_container_gives_the_same_rows(tmp_path):
+    records = [cloudtrail_record(n) for n in range(1, 6)]
+    results = {}
+    for name, path in _containers(tmp_path, records).items():
+        with Store() as store:
+            report = ingest([str(path)], store)
+            assert report.rejected == 0, (name, [str(r) for r in report.rejections])
+            assert report.added == len(records), name
+            results[name] = rows(store, "AWSCloudTrail")
+    first = results.pop("s3 gzip")
+    for name, got in results.items():
+        assert got == first, name
+
+
+def test_the_same_records_in_several_containers_are_stored_once(store, tmp_path):
+    records = [cloudtrail_record(n) for n in range(1, 4)]
+    paths = [str(p) for p in _containers(tmp_path, records).values()]
+    report = ingest(paths, store)
+    assert report.added == 3
+    assert report.duplicates == 3 * (len(paths) - 1)
+    assert report.records_read == report.added + report.duplicates + report.rejected
+
+
+def test_records_without_an_event_id_are_deduplicated_by_content(store, tmp_path):
+    record = without(cloudtrail_record(), "eventID")
+    other = without(cloudtrail_record(2), "eventID")
+    path = write_json(tmp_path / "a.json", [record, other, record])
+    report = ingest([str(path)], store)
+    assert (report.added, report.duplicates) == (2, 1)
+    assert all(r["AwsEventId"] == "" for r in rows(store, "AWSCloudTrail"))
+
+
+def test_digest_and_insight_files_are_skipped_and_counted(store, tmp_path):
+    write_json(delivery_path(tmp_path), {"Records": [cloudtrail_record()]}, gz=True)
+    digest = tmp_path / "AWSLogs" / ACCOUNT / "CloudTrail-Digest" / "us-east-1" / "2026" / "11" / "20"
+    write_json(digest / f"{ACCOUNT}_CloudTrail-Digest_us-east-1_trail_us-east-1_20261120T120000Z.json.gz",
+               {"digestStartTime": "x"}, gz=True)
+    insight = tmp_path / "AWSLogs" / ACCOUNT / "CloudTrail-Insight" / "us-east-1" / "2026" / "11" / "20"
+    write_json(insight / f"{ACCOUNT}_CloudTrail-Insight_us-east-1_20261120T1210Z_x.json.gz", {"Records": []},
+               gz=True)
+    report = ingest([str(tmp_path)], store)
+    assert report.added == 1 and report.rejected == 0
+    assert sorted(s.reason for s in report.skipped) == ["CloudTrail Insights file", "CloudTrail digest file"]
+
+
+def test_many_delivery_files_load_in_several_duckdb_queries(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("revertguard.ingest.pipeline.FILES_PER_QUERY", 3)
+    for n in range(10):
+        write_json(tmp_path / f"f{n}.json.gz", {"Records": [cloudtrail_record(n * 10 + i) for i in range(4)]},
+                   gz=True)
+    report = ingest([str(tmp_path)], store)
+    assert report.added == 40 and report.rejected == 0
