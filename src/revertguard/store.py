@@ -1,14 +1,15 @@
 """The store: an embedded DuckDB database holding the Sentinel tables and watchlists.
 
-In memory by default, or a file that later runs append to. Rows arrive in Arrow batches inside
-one transaction per run; `commit()` keeps one row per deduplication key (the event id, or a
-content hash for records without one), so ingesting the same record twice stores it once.
+In memory by default, or a file that later runs append to. Rows arrive in batches; each chunk
+of a run is committed keeping one row per deduplication key (the event id, or a content hash
+for records without one), so ingesting the same record twice stores it once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,9 @@ from revertguard.errors import InputError, UsageError
 from revertguard.tables import DUCKDB_TYPES, TABLES, Column, KqlType, TableSchema
 
 KEY_COLUMN = "_rg_key"  # deduplication key; physical only, never part of a table's schema
+RUN_COLUMN = "_rg_run"  # which ingest run stored the row; physical only
+PHYSICAL_COLUMNS = (KEY_COLUMN, RUN_COLUMN)  # stored after a table's own columns, never shown by queries
+CHUNK_ROWS = 100_000  # rows per transaction while ingesting: bounds memory
 _WATCHLIST_REGISTRY = "_rg_watchlists"
 _WATCHLIST_ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
 
@@ -102,7 +106,9 @@ class Store:
         if memory_limit:
             self.con.execute("SET memory_limit = ?", [memory_limit])
         self.con.execute("SET TimeZone = 'UTC'")
-        self._appended: dict[str, int] = {}
+        self._run: int | None = None  # the id of the ingest run in progress
+        self._chunk: dict[str, int] = {}  # rows appended per table in the open transaction
+        self._results: dict[str, CommitResult] = {}  # what the run's committed chunks did
         if not read_only:
             self._create_tables()
 
@@ -121,7 +127,8 @@ class Store:
         for table in TABLES.values():
             cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in table.columns)
             self.con.execute(
-                f"CREATE TABLE IF NOT EXISTS {quote_ident(table.name)} ({cols}, {KEY_COLUMN} VARCHAR)"
+                f"CREATE TABLE IF NOT EXISTS {quote_ident(table.name)} ({cols}, {KEY_COLUMN} VARCHAR, "
+                f"{RUN_COLUMN} BIGINT)"
             )
         self.con.execute(
             f"CREATE TABLE IF NOT EXISTS {_WATCHLIST_REGISTRY} (alias VARCHAR PRIMARY KEY, "
@@ -132,21 +139,30 @@ class Store:
         """The schema of a built-in table, or None."""
         return TABLES.get(name)
 
-    # -- ingestion ---------------------------------------------------------------------------
-    def append(self, table: str, batch: pa.Table) -> None:
-        """Append a batch of rows (columns as `arrow_schema(table)`); `commit()` ends the run.
+    @contextlib.contextmanager
+    def memory_limit(self, limit: str) -> Iterator[None]:
+        """Cap DuckDB's memory for a while (DuckDB spills to disk beyond it where it can)."""
+        previous = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        self.con.execute("SET memory_limit = ?", [limit])
+        try:
+            yield
+        finally:
+            self.con.execute("SET memory_limit = ?", [previous])
 
-        The first append opens a transaction, so a run is stored whole or not at all, and the
-        keys of the run are remembered for deduplication at commit.
-        """
+    # -- ingestion ---------------------------------------------------------------------------
+    # A run (one ingest) appends rows in chunks of about CHUNK_ROWS, each committed on its own
+    # so memory stays flat; every row carries the run's id, so `rollback()` can still undo all.
+
+    def append(self, table: str, batch: pa.Table) -> None:
+        """Append a batch of rows (columns as `arrow_schema(table)`) to the current run."""
         self._begin(table)
         self.con.register("_rg_batch", batch)
         try:
-            self.con.execute(f"INSERT INTO {quote_ident(table)} SELECT * FROM _rg_batch")
+            self.con.execute(f"INSERT INTO {quote_ident(table)} SELECT *, ? FROM _rg_batch", [self._run])
             self.con.execute(f"INSERT INTO {_run_keys(table)} SELECT {KEY_COLUMN} FROM _rg_batch")
         finally:
             self.con.unregister("_rg_batch")
-        self._appended[table] += batch.num_rows
+        self._appended(table, batch.num_rows)
 
     def append_from(self, table: str, select_sql: str) -> int:
         """Append the rows of a SELECT over this connection (the table's columns, then the key).
@@ -154,25 +170,35 @@ class Store:
         The SELECT runs twice (rows, then keys), so it should read a materialized table.
         """
         self._begin(table)
-        count = self.con.execute(f"INSERT INTO {quote_ident(table)} {select_sql}").fetchone()[0]
+        count = self.con.execute(f"INSERT INTO {quote_ident(table)} SELECT *, ? FROM ({select_sql})",
+                                 [self._run]).fetchone()[0]
         self.con.execute(f"INSERT INTO {_run_keys(table)} SELECT {KEY_COLUMN} FROM ({select_sql})")
-        self._appended[table] += count
+        self._appended(table, count)
         return count
 
     def _begin(self, table: str) -> None:
-        if not self._appended:
+        if self._run is None:
+            latest = self.con.execute(
+                "SELECT max(r) FROM (" + " UNION ALL ".join(
+                    f"SELECT max({RUN_COLUMN}) AS r FROM {quote_ident(t)}" for t in TABLES) + ")"
+            ).fetchone()[0]
+            self._run = (latest or 0) + 1
+        if not self._chunk:
             self.con.execute("BEGIN TRANSACTION")
-        if table not in self._appended:
+        if table not in self._chunk:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_run_keys(table)} (k VARCHAR)")
-            self._appended[table] = 0
+            self._chunk[table] = 0
 
-    def commit(self) -> list[CommitResult]:
-        """End the run: keep the first copy of every key (earlier runs first), then commit."""
-        results = []
-        for table, appended in self._appended.items():
+    def _appended(self, table: str, rows: int) -> None:
+        self._chunk[table] += rows
+        if sum(self._chunk.values()) >= CHUNK_ROWS:
+            self._commit_chunk()
+
+    def _commit_chunk(self) -> None:
+        """Keep the first copy of every key (stored rows first, then arrival order), then commit."""
+        for table, appended in self._chunk.items():
             target, run_keys = quote_ident(table), _run_keys(table)
-            # Rows appended in this transaction sort after stored ones by rowid, and among
-            # themselves in arrival order, so `n > 1` marks exactly the later copies.
+            # Rows appended later have larger rowids, so `n > 1` marks exactly the later copies.
             deleted = self.con.execute(
                 f"""
                 DELETE FROM {target} WHERE rowid IN (
@@ -189,19 +215,33 @@ class Store:
                 """
             ).fetchone()[0]
             self.con.execute(f"DROP TABLE {run_keys}")
-            results.append(CommitResult(table, appended - deleted, deleted))
-        if self._appended:
+            totals = self._results.setdefault(table, CommitResult(table, 0, 0))
+            totals.added += appended - deleted
+            totals.duplicates += deleted
+        if self._chunk:
             self.con.execute("COMMIT")
-        self._appended = {}
+            # Write the chunk out now: committed rows otherwise stay in memory until the next
+            # automatic checkpoint, and memory would grow with the input.
+            self.con.execute("CHECKPOINT")
+        self._chunk = {}
+
+    def commit(self) -> list[CommitResult]:
+        """End the run, keeping what it stored; return what it did to each table."""
+        self._commit_chunk()
+        results = list(self._results.values())
+        self._results, self._run = {}, None
         return results
 
     def rollback(self) -> None:
-        """End the run storing nothing."""
-        if self._appended:
+        """End the run storing nothing, undoing chunks it already committed."""
+        if self._chunk:
             self.con.execute("ROLLBACK")
-            for table in self._appended:
+            for table in self._chunk:
                 self.con.execute(f"DROP TABLE IF EXISTS {_run_keys(table)}")
-        self._appended = {}
+        if self._results and self._run is not None:
+            for table in self._results:
+                self.con.execute(f"DELETE FROM {quote_ident(table)} WHERE {RUN_COLUMN} = ?", [self._run])
+        self._chunk, self._results, self._run = {}, {}, None
 
     def _count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]

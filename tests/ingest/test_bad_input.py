@@ -153,3 +153,18 @@ def test_stdin_is_read_like_a_file(store, tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     report = _run(store, "-")
     assert report.added == 3 and report.rejected == 0
+
+
+def test_runs_commit_in_chunks_yet_deduplicate_and_roll_back_as_a_whole(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("revertguard.store.CHUNK_ROWS", 2)
+    records = [cloudtrail_record(n) for n in range(7)]
+    report = _run(store, write_json(tmp_path / "a.json", records + records[:3]),
+                  write_lines(tmp_path / "b.jsonl", records[2:5]))
+    assert (report.added, report.duplicates) == (7, 6)
+    count = "SELECT count(*) FROM AWSCloudTrail"
+    assert store.con.execute(count).fetchone()[0] == 7
+    later = write_json(tmp_path / "c.json", [cloudtrail_record(n) for n in range(10, 15)])
+    broken = write_json(tmp_path / "d.json", [without(cloudtrail_record(20), "eventTime")])
+    report = _run(store, later, broken, strict=True)
+    assert report.stopped_early
+    assert store.con.execute(count).fetchone()[0] == 7  # the chunks of the failed run were undone

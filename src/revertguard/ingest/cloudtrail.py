@@ -23,7 +23,7 @@ from revertguard.store import KEY_COLUMN, Store, quote_ident
 from revertguard.tables import AWS_CLOUDTRAIL
 
 TABLE = AWS_CLOUDTRAIL.name
-MAX_OBJECT_BYTES = 1 << 30  # one S3 delivery file is one JSON object; allow big ones
+MAX_OBJECT_BYTES = 64 << 20  # one S3 delivery file is one JSON object; larger ones take the record path
 
 
 @dataclass(frozen=True)

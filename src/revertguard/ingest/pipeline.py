@@ -36,7 +36,9 @@ ProgressCallback = Callable[[SourceDone], None]
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 # S3 delivery files per DuckDB query: large enough to keep DuckDB busy, small enough that a bad
 # file sends only a few others down the slower path with it.
-FILES_PER_QUERY = 64
+FILES_PER_QUERY = 32
+# DuckDB's memory while ingesting: with chunked commits this keeps memory flat, whatever the input.
+INGEST_MEMORY_LIMIT = "1GB"
 
 
 class _Stop(Exception):
@@ -55,25 +57,27 @@ def ingest(paths: list[str], store: Store, *, strict: bool = False, jobs: int = 
     sources, skipped = discover(paths)
     report = IngestReport(skipped=skipped, files=len(sources))
     run = _Run(store, report, strict, progress)
-    try:
-        rest = run.delivery_files(sources)
-        if jobs < 2 or strict or len(rest) < 2 or _input_bytes(rest) < PARALLEL_MIN_BYTES:
-            run.consume(_read_here(rest, batch_rows))
-        else:
-            run.consume(_read_in_workers(rest, jobs, batch_rows))
-    except _Stop:
-        report.stopped_early = True
-    order = {source.name: i for i, source in enumerate(sources)}
-    for rejection in sorted(run.rejections, key=lambda r: (order.get(r.source, -1), r.ordinal)):
-        report.reject(rejection)
-    if report.stopped_early:
-        store.rollback()
-        return report
+    with store.memory_limit(INGEST_MEMORY_LIMIT):
+        try:
+            _read_all(run, sources, strict, jobs, batch_rows)
+        except BaseException:
+            store.rollback()  # an interrupted run stores nothing
+            raise
+        order = {source.name: i for i, source in enumerate(sources)}
+        for rejection in sorted(run.rejections, key=lambda r: (order.get(r.source, -1), r.ordinal)):
+            report.reject(rejection)
+        if report.stopped_early:
+            store.rollback()
+            return report
+        _count_commit(report, store)
+    return report
+
+
+def _count_commit(report: IngestReport, store: Store) -> None:
     for result in store.commit():
         counts = report.counts(result.table)
         counts.added += result.added
         counts.duplicates += result.duplicates
-    return report
 
 
 def ingest_records(records: Iterable[RawRecord], store: Store) -> IngestReport:
@@ -85,11 +89,19 @@ def ingest_records(records: Iterable[RawRecord], store: Store) -> IngestReport:
     run.consume(reader.flush())
     for rejection in run.rejections:
         report.reject(rejection)
-    for result in store.commit():
-        counts = report.counts(result.table)
-        counts.added += result.added
-        counts.duplicates += result.duplicates
+    _count_commit(report, store)
     return report
+
+
+def _read_all(run: _Run, sources: list[Source], strict: bool, jobs: int, batch_rows: int) -> None:
+    try:
+        rest = run.delivery_files(sources)
+        if jobs < 2 or strict or len(rest) < 2 or _input_bytes(rest) < PARALLEL_MIN_BYTES:
+            run.consume(_read_here(rest, batch_rows))
+        else:
+            run.consume(_read_in_workers(rest, jobs, batch_rows))
+    except _Stop:
+        run.report.stopped_early = True
 
 
 class _Run:
