@@ -10,6 +10,7 @@ import click
 from revertguard import __version__
 from revertguard.cli import ingest as ingest_commands
 from revertguard.cli import rules as rules_commands
+from revertguard.cli import sentinel as sentinel_commands
 from revertguard.cli import simulate as simulate_commands
 from revertguard.cli.output import error_console, safe
 from revertguard.errors import RevertguardError
@@ -21,7 +22,7 @@ def cli() -> None:
     """Detect T1578.004 (Revert Cloud Instance) in AWS, Azure and GCP logs with Sentinel KQL rules, offline."""
 
 
-for _module in (ingest_commands, simulate_commands, rules_commands):
+for _module in (ingest_commands, simulate_commands, rules_commands, sentinel_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
