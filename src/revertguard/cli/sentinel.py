@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from revertguard.cli.output import console, safe
+from revertguard.cli.output import console, error_console, safe
 from revertguard.cli.rules import rules_option
 from revertguard.sentinel import API_VERSION
+from revertguard.sentinel.deploy import ARM_ENDPOINT, Workspace, deploy, format_plan
 from revertguard.sentinel.export import FORMATS, export_rules
 from revertguard.sentinel.validate import validate_rule_files
 
@@ -61,6 +62,36 @@ def export_command(formats: tuple[str, ...], out_dir: str, selection: tuple[str,
     out.print(f"Wrote {len(result.files)} file(s) to {safe(result.out_dir)} (ARM API version {API_VERSION}):")
     for path in result.files:
         out.print(f"  {safe(path.as_posix())}")
+    return 0
+
+
+@sentinel_group.command("deploy")
+@click.option("--subscription", required=True, metavar="ID", help="Azure subscription id of the workspace.")
+@click.option("--resource-group", required=True, metavar="RG", help="Resource group of the workspace.")
+@click.option("--workspace", required=True, metavar="NAME", help="Log Analytics workspace with Sentinel enabled.")
+@rules_option("default")
+@watchlists_option
+@click.option("--dry-run", is_flag=True, help="Print the requests instead of sending them (no credentials needed).")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How --dry-run prints the requests.")
+@click.option("--arm-endpoint", default=ARM_ENDPOINT, show_default=True, metavar="URL",
+              help="Azure Resource Manager endpoint (for sovereign clouds).")
+def deploy_command(subscription: str, resource_group: str, workspace: str, selection: tuple[str, ...],
+                   watchlist_paths: tuple[str, ...], dry_run: bool, output: str, arm_endpoint: str) -> int:
+    """Create or update the rules, and the watchlists they read, in a Sentinel workspace.
+
+    Signs in with DefaultAzureCredential (az login, environment, managed identity...) and needs
+    pip install 'revertguard[azure]'. Rules are validated first; nothing is sent if any fails.
+    """
+    target = Workspace(subscription, resource_group, workspace, arm_endpoint)
+    progress = (lambda message: error_console().print(safe(message))) if not dry_run else None
+    plan, result = deploy(list(selection), target, watchlist_paths=watchlist_paths, dry_run=dry_run,
+                          progress=progress)
+    if result is None:
+        click.echo(format_plan(plan, output), nl=False)
+        return 0
+    deleted = f", {len(result.deleted_items)} stale watchlist item(s) deleted" if result.deleted_items else ""
+    console().print(f"Deployed to {safe(workspace)}: {len(result.sent)} request(s) sent{deleted}.")
     return 0
 
 
