@@ -161,6 +161,15 @@ def test_duplicate_keys_are_errors(tmp_path):
         load_rule(path)
 
 
+def test_yaml_alias_bombs_are_refused(tmp_path):
+    path = tmp_path / "bomb.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(RuleFileError, match="YAML aliases"):
+        load_rule(path)
+
+
 def test_a_bad_timespan_is_an_error(tmp_path):
     with pytest.raises(RuleFileError, match="queryPeriod: '1w' is not a timespan"):
         load_rule(write_rule(tmp_path, "r", small_rule(queryPeriod="1w")))

@@ -29,6 +29,7 @@ class YamlDocument:
     data: Any
     lines: dict[Key, int] = field(default_factory=dict)
     duplicates: list[tuple[Key, int]] = field(default_factory=list)
+    aliases: list[Key] = field(default_factory=list)
 
     def line_of(self, keys: Key) -> int | None:
         """The line of `keys`, or of its nearest parent that has one."""
@@ -73,11 +74,21 @@ def parse_yaml(text: str, path: Path) -> YamlDocument:
         loader.dispose()
     doc = YamlDocument(path, text, data)
     if node is not None:
-        _index(node, (), doc)
+        _index(node, (), doc, set())
+    if doc.aliases:
+        # A list or mapping reused through an alias (*name) can nest into exponentially large
+        # data; Sentinel rule files never need one.
+        raise RuleFileError([doc.problem(keys, "YAML aliases (*name) of lists or mappings are not supported; "
+                                         "write the value out") for keys in doc.aliases])
     return doc
 
 
-def _index(node: yaml.Node, keys: Key, doc: YamlDocument) -> None:
+def _index(node: yaml.Node, keys: Key, doc: YamlDocument, seen: set[int]) -> None:
+    if isinstance(node, yaml.CollectionNode):
+        if id(node) in seen:
+            doc.aliases.append(keys)
+            return
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -88,16 +99,20 @@ def _index(node: yaml.Node, keys: Key, doc: YamlDocument) -> None:
                 doc.duplicates.append((path, line))
             seen.add(key)
             doc.lines.setdefault(path, line)
-            _index(value_node, path, doc)
+            _index(value_node, path, doc, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             path = (*keys, index)
             doc.lines.setdefault(path, item.start_mark.line + 1)
-            _index(item, path, doc)
+            _index(item, path, doc, seen)
 
 
 class _SentinelDumper(yaml.SafeDumper):
     """Safe dumper laid out like the Azure-Sentinel repository's rule files."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        # Write repeated values out in full: the reader refuses aliases, and so do reviewers.
+        return True
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         # Indent list items under their key (`key:\n  - item`), as the repository's files do.
