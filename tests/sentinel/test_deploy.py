@@ -8,7 +8,6 @@ import socket
 import sys
 
 import pytest
-from rulefiles import small_rule, write_rule
 
 from revertguard.cli import main
 from revertguard.errors import UsageError
@@ -28,6 +27,7 @@ from revertguard.sentinel.deploy import (
     format_plan,
     plan_deployment,
 )
+from tests.rules.files import small_rule, write_rule
 
 SUB = "d0cfe6b2-9ac0-4464-9919-dccaee2e48c0"
 BASE = (f"https://management.azure.com/subscriptions/{SUB}/resourceGroups/rg-sec/providers/"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from rulefiles import SEED_FILE, small_rule, write_rule
 
 from revertguard.cli import main
 from revertguard.errors import UsageError
@@ -14,6 +13,7 @@ from revertguard.rules.watchlist import load_watchlists, shipped_watchlists
 from revertguard.sentinel.arm import API_VERSION, arm_escape, rule_body
 from revertguard.sentinel.content import ValidationFailed
 from revertguard.sentinel.export import export, export_rules
+from tests.rules.files import SEED_FILE, small_rule, write_rule
 
 # Properties the REST API requires of a scheduled rule (AlertRules.json, stable/2025-09-01).
 REQUIRED_PROPERTIES = {"displayName", "enabled", "severity", "query", "queryFrequency", "queryPeriod",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rulefiles import seed_data, small_rule, write_rule
 
 from revertguard.cli import main
 from revertguard.sentinel.validate import validate_rule_files
+from tests.rules.files import seed_data, small_rule, write_rule
 
 OTHER_ID = "1c7e2b4a-5d6f-4a8b-9c0d-1e2f3a4b5c6d"
 

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from rulefiles import SEED_FILE, small_rule, write_rule
 
 from revertguard.cli import main
 from revertguard.errors import UsageError
@@ -22,6 +21,7 @@ from revertguard.rules import (
     rule_files,
 )
 from revertguard.rules.timespans import TimespanError, iso_duration, parse_timespan, short_timespan
+from tests.rules.files import SEED_FILE, small_rule, write_rule
 
 SEED_DOCUMENT = "seed/T1578.004-sentinel-detection.txt"
 # SHA-256 of the seed query as the seed document gives it; changes only if someone edits the query.
@@ -29,7 +29,7 @@ SEED_QUERY_SHA256 = "68b4ef1373270c2c84a78af73de6d7679382ee0b5fb63e33f89856ffb3c
 
 
 def _seed_document() -> Path:
-    candidates = [Path(__file__).resolve().parents[2] / "shared" / SEED_DOCUMENT]
+    candidates = [Path(__file__).resolve().parents[3] / "shared" / SEED_DOCUMENT]
     if os.environ.get("REVERTGUARD_SHARED"):
         candidates.insert(0, Path(os.environ["REVERTGUARD_SHARED"]) / SEED_DOCUMENT)
     for path in candidates:
