@@ -9,8 +9,10 @@ import click
 
 from revertguard import __version__
 from revertguard.cli import ingest as ingest_commands
+from revertguard.cli import rules as rules_commands
+from revertguard.cli import sentinel as sentinel_commands
 from revertguard.cli import simulate as simulate_commands
-from revertguard.cli.output import error_console
+from revertguard.cli.output import error_console, safe
 from revertguard.errors import RevertguardError
 
 
@@ -20,7 +22,7 @@ def cli() -> None:
     """Detect T1578.004 (Revert Cloud Instance) in AWS, Azure and GCP logs with Sentinel KQL rules, offline."""
 
 
-for _module in (ingest_commands, simulate_commands):
+for _module in (ingest_commands, simulate_commands, rules_commands, sentinel_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
@@ -36,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return 2
     except RevertguardError as exc:
-        error_console().print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        # Messages quote rule text and log values: escape them so they print as they are.
+        error_console().print(f"[bold red]error:[/] {safe(exc)}", highlight=False, markup=True)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
