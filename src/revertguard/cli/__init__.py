@@ -9,6 +9,7 @@ import click
 
 from revertguard import __version__
 from revertguard.cli import ingest as ingest_commands
+from revertguard.cli import kql as kql_commands
 from revertguard.cli import rules as rules_commands
 from revertguard.cli import sentinel as sentinel_commands
 from revertguard.cli import simulate as simulate_commands
@@ -22,7 +23,7 @@ def cli() -> None:
     """Detect T1578.004 (Revert Cloud Instance) in AWS, Azure and GCP logs with Sentinel KQL rules, offline."""
 
 
-for _module in (ingest_commands, simulate_commands, rules_commands, sentinel_commands):
+for _module in (ingest_commands, simulate_commands, rules_commands, sentinel_commands, kql_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
@@ -39,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except RevertguardError as exc:
         # Messages quote rule text and log values: escape them so they print as they are.
-        error_console().print(f"[bold red]error:[/] {safe(exc)}", highlight=False, markup=True)
+        # soft_wrap keeps long lines whole, so a caret under a query line stays under its spot.
+        error_console().print(f"[bold red]error:[/] {safe(exc)}", highlight=False, markup=True, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         if os.environ.get("REVERTGUARD_DEBUG"):
             raise
         error_console().print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            f"[bold red]internal error:[/] {type(exc).__name__}: {safe(exc)}\n"
             "This is a bug in revertguard; run again with REVERTGUARD_DEBUG=1 to see where it happened.",
             highlight=False, markup=True,
         )

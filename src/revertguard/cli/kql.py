@@ -1,0 +1,88 @@
+"""`revertguard kql`: run a KQL query on the store and print the rows."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from revertguard.cli.output import console, safe
+from revertguard.errors import InputError, UsageError
+from revertguard.kql import run
+from revertguard.kql.engine import QueryResult
+from revertguard.kql.render import text_value, to_csv, to_json
+from revertguard.store import Store
+
+
+def parse_now(text: str) -> datetime:
+    """`--now`: an ISO 8601 time such as 2026-11-25T12:00:00Z (no zone means UTC)."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"--now {text!r} is not an ISO 8601 time such as 2026-11-25T12:00:00Z") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def read_query(query: str | None, file: str | None) -> str:
+    if (query is None) == (file is None):
+        raise UsageError("give the query as an argument or with -f FILE (one of them)")
+    if query is not None:
+        return query
+    assert file is not None
+    if file == "-":
+        return sys.stdin.read()
+    try:
+        return Path(file).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read {file}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{file} is not UTF-8 text") from None
+
+
+@click.command("kql")
+@click.argument("query", required=False)
+@click.option("-f", "--file", "file", metavar="FILE", help="Read the query from FILE (- for standard input).")
+@click.option("--db", "db", metavar="PATH", help="Store file (DuckDB). Default: an empty store in memory.")
+@click.option("--now", "now", metavar="TIME",
+              help="The query clock for now() and ago(), ISO 8601 (e.g. 2026-11-25T12:00:00Z). Default: now.")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="How to print the rows.")
+def kql_command(query: str | None, file: str | None, db: str | None, now: str | None, output_format: str) -> int:
+    """Run a KQL query (Sentinel syntax) on the store's tables and watchlists.
+
+    The tables are AWSCloudTrail, AzureActivity and GCPAuditLogs; _GetWatchlist('alias')
+    reads a watchlist. Errors name the line and column, with a caret under the spot.
+    """
+    text = read_query(query, file)
+    clock = parse_now(now) if now else None
+    if db is not None and not Path(db).exists():
+        raise InputError(f"no store at {db} (create one with `revertguard ingest PATH --db {db}`)")
+    with Store(db, read_only=db is not None) as store:
+        result = run(store, text, now=clock)
+    out = console()
+    if output_format == "json":
+        out.file.write(to_json(result) + "\n")
+    elif output_format == "csv":
+        out.file.write(to_csv(result))
+    else:
+        print_table(result)
+    return 0
+
+
+def print_table(result: QueryResult) -> None:
+    out = console()
+    table = Table(show_edge=False, header_style="bold")
+    for column in result.columns:
+        table.add_column(safe(column.name))
+    for row in result.rows:
+        table.add_row(*[safe(text_value(v, c.type)) for c, v in zip(result.columns, row, strict=True)])
+    out.print(table)
+    out.print(f"{len(result.rows)} row(s)", style="dim")
+
+
+COMMANDS = (kql_command,)

@@ -1,0 +1,232 @@
+"""Conversions between KQL types: `tostring`, `tolong`, `todatetime`, `todynamic`, ...
+
+`tostring` follows Kusto's (.NET) text forms: `True`/`False`, datetimes as
+`2026-11-25T12:00:00.0000000Z`, timespans as `[-][d.]hh:mm:ss[.fffffff]`, whole reals without
+a trailing `.0`, a dynamic string as its text and other dynamic values as compact JSON, and
+null as "" (tostring-function).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlglot import exp
+
+from revertguard.kql.dialects.base import Dialect, number, string
+from revertguard.kql.literals import dynamic_json, format_datetime, format_timespan
+from revertguard.kql.typed import NUMERIC_TYPES, STRING_LIKE, Value
+from revertguard.tables import KqlType
+
+
+def python_tostring(value: Any, kql_type: KqlType) -> str:
+    """`tostring()` of a constant."""
+    if value is None:
+        return ""
+    if kql_type is KqlType.BOOL:
+        return "True" if value else "False"
+    if kql_type is KqlType.DATETIME and isinstance(value, datetime):
+        return format_datetime(value)
+    if kql_type is KqlType.TIMESPAN and isinstance(value, timedelta):
+        return format_timespan(value)
+    if kql_type is KqlType.DYNAMIC:
+        return value if isinstance(value, str) else dynamic_json(value)
+    if kql_type in (KqlType.REAL, KqlType.DECIMAL):
+        return _real_text(float(value))
+    return str(value)
+
+
+def _real_text(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value).upper().replace("E+", "E+").replace("INF", "Infinity")
+
+
+def as_string(value: Value, d: Dialect) -> Value:
+    """The string KQL sees for a value, possibly SQL NULL (meaning ""): for string operators."""
+    if value.type in STRING_LIKE:
+        return value
+    if value.is_const:
+        return Value(string(python_tostring(value.const, value.type)), KqlType.STRING, nullable=False,
+                     const=python_tostring(value.const, value.type))
+    sql = value.sql
+    t = value.type
+    if t is KqlType.DYNAMIC:
+        text = value.text if value.text is not None else d.json_text(sql)
+        return Value(text, KqlType.STRING, nullable=True)
+    if t in (KqlType.LONG, KqlType.INT):
+        out: exp.Expression = exp.cast(sql, d.sql_type(KqlType.STRING))
+    elif t in (KqlType.REAL, KqlType.DECIMAL):
+        out = _real_sql(sql, d)
+    elif t is KqlType.BOOL:
+        out = exp.Case(ifs=[exp.If(this=sql, true=string("True"))],
+                       default=exp.Case(ifs=[exp.If(this=exp.Not(this=sql), true=string("False"))]))
+    elif t is KqlType.DATETIME:
+        out = d.datetime_text(sql)
+    elif t is KqlType.TIMESPAN:
+        out = _timespan_sql(sql, d)
+    else:
+        out = exp.cast(sql, d.sql_type(KqlType.STRING))
+    return Value(out, KqlType.STRING, nullable=value.nullable)
+
+
+def tostring(value: Value, d: Dialect) -> Value:
+    """`tostring(x)`: never null (null becomes "")."""
+    text = as_string(value, d)
+    if not text.nullable:
+        return text
+    return Value(exp.Coalesce(this=text.sql, expressions=[string("")]), KqlType.STRING, nullable=False)
+
+
+def _real_sql(sql: exp.Expression, d: Dialect) -> exp.Expression:
+    whole = exp.and_(exp.EQ(this=sql, expression=exp.Floor(this=sql)),
+                     exp.LT(this=exp.Abs(this=sql), expression=number(1e15)))
+    as_long = exp.cast(exp.cast(sql, d.sql_type(KqlType.LONG)), d.sql_type(KqlType.STRING))
+    general = exp.Upper(this=exp.cast(sql, d.sql_type(KqlType.STRING)))
+    return exp.Case(ifs=[exp.If(this=whole, true=as_long)], default=general)
+
+
+def _timespan_sql(sql: exp.Expression, d: Dialect) -> exp.Expression:
+    micros = d.interval_micros(sql)
+    magnitude = exp.Abs(this=micros)
+
+    def part(divisor: int, modulo: int | None) -> exp.Expression:
+        value: exp.Expression = exp.IntDiv(this=magnitude, expression=number(divisor))
+        if modulo is not None:
+            value = exp.Mod(this=exp.Paren(this=value), expression=number(modulo))
+        return value
+
+    def padded(value: exp.Expression, width: int) -> exp.Expression:
+        return exp.Pad(this=exp.cast(value, d.sql_type(KqlType.STRING)), expression=number(width),
+                       fill_pattern=string("0"), is_left=True)
+
+    days = part(86_400_000_000, None)
+    fraction = exp.Mod(this=magnitude, expression=number(1_000_000))
+    pieces = [
+        exp.Case(ifs=[exp.If(this=exp.LT(this=micros, expression=number(0)), true=string("-"))], default=string("")),
+        exp.Case(ifs=[exp.If(this=exp.GT(this=days, expression=number(0)),
+                             true=exp.Concat(expressions=[exp.cast(days, d.sql_type(KqlType.STRING)), string(".")],
+                                             safe=True, coalesce=False))], default=string("")),
+        padded(part(3_600_000_000, 24), 2), string(":"),
+        padded(part(60_000_000, 60), 2), string(":"),
+        padded(part(1_000_000, 60), 2),
+        exp.Case(ifs=[exp.If(this=exp.GT(this=fraction, expression=number(0)),
+                             true=exp.Concat(expressions=[string("."), padded(fraction, 6), string("0")],
+                                             safe=True, coalesce=False))], default=string("")),
+    ]
+    return exp.Concat(expressions=pieces, safe=True, coalesce=False)
+
+
+def to_dynamic(value: Value, d: Dialect) -> Value:
+    """A value as dynamic (`todynamic`/`parse_json` of a string parses it; others are wrapped)."""
+    if value.type is KqlType.DYNAMIC:
+        return value
+    if value.type in STRING_LIKE:
+        return Value(d.json_parse(value.sql), KqlType.DYNAMIC)
+    if value.type is KqlType.DATETIME or value.type is KqlType.TIMESPAN:
+        return Value(d.to_json(tostring(value, d).sql), KqlType.DYNAMIC)
+    return Value(d.to_json(value.sql), KqlType.DYNAMIC)
+
+
+def wrap_dynamic(value: Value, d: Dialect) -> Value:
+    """A value as a dynamic *element* (strings stay strings, not parsed): for `pack`, `make_list`."""
+    if value.type is KqlType.DYNAMIC:
+        return value
+    if value.type in STRING_LIKE:
+        return Value(d.to_json(tostring(value, d).sql), KqlType.DYNAMIC, nullable=False)
+    if value.type in (KqlType.DATETIME, KqlType.TIMESPAN):
+        text = as_string(value, d)
+        return Value(exp.Case(ifs=[exp.If(this=exp.Is(this=value.sql, expression=exp.null()),
+                                          true=d.null(KqlType.DYNAMIC))], default=d.to_json(text.sql)),
+                     KqlType.DYNAMIC)
+    return Value(d.to_json(value.sql), KqlType.DYNAMIC)
+
+
+def to_long(value: Value, d: Dialect, target: KqlType = KqlType.LONG) -> Value:
+    """`tolong`/`toint`: numbers truncate toward zero, strings parse (decimals truncate), else null."""
+    t = value.type
+    if t in (KqlType.LONG, KqlType.INT):
+        sql = value.sql if t is target or target is KqlType.LONG else d.try_cast(value.sql, target)
+        return Value(sql, target, value.nullable)
+    if t in (KqlType.REAL, KqlType.DECIMAL):
+        return Value(d.try_cast(exp.Anonymous(this="trunc", expressions=[value.sql]), target), target)
+    if t is KqlType.BOOL:
+        return Value(exp.Case(ifs=[exp.If(this=value.sql, true=number(1))],
+                              default=exp.Case(ifs=[exp.If(this=exp.Not(this=value.sql), true=number(0))])), target)
+    if t is KqlType.DATETIME:
+        # Kusto's ticks: 100 ns since 0001-01-01.
+        ticks = exp.Mul(this=exp.Add(this=d.epoch_micros(value.sql), expression=number(62_135_596_800_000_000)),
+                        expression=number(10))
+        return Value(ticks, target)
+    if t is KqlType.TIMESPAN:
+        return Value(exp.Mul(this=d.interval_micros(value.sql), expression=number(10)), target)
+    text = as_string(value, d).sql
+    decimal = exp.or_(d.contains_cs(text, string(".")), d.contains_cs(exp.Lower(this=text), string("e")))
+    via_real = d.try_cast(exp.Anonymous(this="trunc", expressions=[d.try_cast(text, KqlType.REAL)]), target)
+    return Value(exp.Case(ifs=[exp.If(this=decimal, true=via_real)], default=d.try_cast(text, target)), target)
+
+
+def to_real(value: Value, d: Dialect) -> Value:
+    t = value.type
+    if t is KqlType.REAL:
+        return value
+    if t in NUMERIC_TYPES:
+        return Value(exp.cast(value.sql, d.sql_type(KqlType.REAL)), KqlType.REAL, value.nullable)
+    if t is KqlType.BOOL:
+        return Value(d.try_cast(to_long(value, d).sql, KqlType.REAL), KqlType.REAL)
+    if t is KqlType.TIMESPAN:
+        return Value(exp.Mul(this=exp.cast(d.interval_micros(value.sql), d.sql_type(KqlType.REAL)),
+                             expression=number(10)), KqlType.REAL)
+    return Value(d.try_cast(as_string(value, d).sql, KqlType.REAL), KqlType.REAL)
+
+
+def to_bool(value: Value, d: Dialect) -> Value:
+    t = value.type
+    if t is KqlType.BOOL:
+        return value
+    if t in NUMERIC_TYPES:
+        return Value(exp.NEQ(this=value.sql, expression=number(0)), KqlType.BOOL, value.nullable)
+    text = exp.Lower(this=exp.Trim(this=as_string(value, d).sql))
+    return Value(exp.Case(ifs=[
+        exp.If(this=exp.In(this=text, expressions=[string("true"), string("1")]), true=exp.true()),
+        exp.If(this=exp.In(this=text, expressions=[string("false"), string("0")]), true=exp.false()),
+    ]), KqlType.BOOL)
+
+
+def to_datetime(value: Value, d: Dialect) -> Value:
+    if value.type is KqlType.DATETIME:
+        return value
+    if value.type in (KqlType.LONG, KqlType.INT):  # ticks
+        micros = exp.Sub(this=exp.IntDiv(this=value.sql, expression=number(10)),
+                         expression=number(62_135_596_800_000_000))
+        return Value(d.from_epoch_micros(micros), KqlType.DATETIME)
+    return Value(d.parse_datetime(as_string(value, d).sql), KqlType.DATETIME)
+
+
+def to_timespan(value: Value, d: Dialect) -> Value:
+    if value.type is KqlType.TIMESPAN:
+        return value
+    if value.type in (KqlType.LONG, KqlType.INT):  # ticks
+        return Value(d.micros_interval(exp.IntDiv(this=value.sql, expression=number(10))), KqlType.TIMESPAN)
+    return Value(d.try_cast(as_string(value, d).sql, KqlType.TIMESPAN), KqlType.TIMESPAN)
+
+
+def convert(value: Value, target: KqlType, d: Dialect) -> Value:
+    """`value` as `target`, with KQL's conversion rules (null when it does not convert)."""
+    if value.type is target:
+        return value
+    if target in STRING_LIKE:
+        return tostring(value, d)
+    if target in (KqlType.LONG, KqlType.INT):
+        return to_long(value, d, target)
+    if target in (KqlType.REAL, KqlType.DECIMAL):
+        return to_real(value, d)
+    if target is KqlType.BOOL:
+        return to_bool(value, d)
+    if target is KqlType.DATETIME:
+        return to_datetime(value, d)
+    if target is KqlType.TIMESPAN:
+        return to_timespan(value, d)
+    return to_dynamic(value, d)
