@@ -89,7 +89,7 @@ class Compiler:
             select = select.order_by(*self.order_terms(relation))
         if self.ctes:
             select.set("with_", exp.With(expressions=self.ctes))
-        return select
+        return parenthesize(select)
 
     # -- relations and CTEs ------------------------------------------------------------------
     def emit(self, select: exp.Select, columns: list[Col], order: list[SortSpec] | None = None,
@@ -378,6 +378,26 @@ class Compiler:
         select = select.limit(number(1))
         return Value(exp.Subquery(this=select), col.type)
 
+
+
+_PRECEDENCE_PARENTS = (exp.Binary, exp.Not, exp.Neg, exp.In, exp.Between)
+
+
+def parenthesize(tree: exp.Expression) -> exp.Expression:
+    """Put parentheses around every operator nested in another one.
+
+    sqlglot writes a tree built by hand as it is, without adding the parentheses operator
+    precedence needs (`Sub(a, Mod(...))` is fine, `Mod(Sub(...), b)` is not), so the compiler
+    adds them once, here, instead of at each of its many nested expressions.
+    """
+    for node in list(tree.walk()):
+        if not isinstance(node, _PRECEDENCE_PARENTS) or isinstance(node, exp.Dot | exp.PropertyEQ):
+            continue
+        for key in ("this", "expression"):
+            child = node.args.get(key)
+            if isinstance(child, exp.Binary) and not isinstance(child, exp.Dot):
+                node.set(key, exp.Paren(this=child))
+    return tree
 
 
 def _operators() -> dict:

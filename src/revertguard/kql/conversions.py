@@ -151,7 +151,7 @@ def to_long(value: Value, d: Dialect, target: KqlType = KqlType.LONG) -> Value:
         sql = value.sql if t is target or target is KqlType.LONG else d.try_cast(value.sql, target)
         return Value(sql, target, value.nullable)
     if t in (KqlType.REAL, KqlType.DECIMAL):
-        return Value(d.try_cast(exp.Anonymous(this="trunc", expressions=[value.sql]), target), target)
+        return Value(d.try_cast(truncate(value.sql), target), target)
     if t is KqlType.BOOL:
         return Value(exp.Case(ifs=[exp.If(this=value.sql, true=number(1))],
                               default=exp.Case(ifs=[exp.If(this=exp.Not(this=value.sql), true=number(0))])), target)
@@ -164,8 +164,14 @@ def to_long(value: Value, d: Dialect, target: KqlType = KqlType.LONG) -> Value:
         return Value(exp.Mul(this=d.interval_micros(value.sql), expression=number(10)), target)
     text = as_string(value, d).sql
     decimal = exp.or_(d.contains_cs(text, string(".")), d.contains_cs(exp.Lower(this=text), string("e")))
-    via_real = d.try_cast(exp.Anonymous(this="trunc", expressions=[d.try_cast(text, KqlType.REAL)]), target)
+    via_real = d.try_cast(truncate(d.try_cast(text, KqlType.REAL)), target)
     return Value(exp.Case(ifs=[exp.If(this=decimal, true=via_real)], default=d.try_cast(text, target)), target)
+
+
+def truncate(value: exp.Expression) -> exp.Expression:
+    """Round toward zero (KQL's toint(2.9) is 2, toint(-2.9) is -2)."""
+    return exp.Case(ifs=[exp.If(this=exp.GTE(this=value, expression=number(0)), true=exp.Floor(this=value))],
+                    default=exp.Ceil(this=value))
 
 
 def to_real(value: Value, d: Dialect) -> Value:
