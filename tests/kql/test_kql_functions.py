@@ -128,6 +128,14 @@ def test_string_functions(q, expr, expected):
     assert col(q, expr) == expected
 
 
+def test_hash_sha256_matches_the_docs_examples(q):
+    assert q.rows('print h1 = hash_sha256("World"), h2 = hash_sha256(datetime(2020-01-01))') == [(
+        "78ae647dc5544d227130a0682a51e30bc7777fbb6d8a8f17007463a3ecd1d524",
+        "ba666752dc1a20eb750b0eb64e780cc4c968bc9fb8813461c1d7e750f302d71d")]
+    assert q.value('datatable(t:datetime)[datetime(2020-01-01)] | project h = hash_sha256(t)').startswith("ba666752")
+    assert q.value('datatable(s:string)[""] | project h = hash_sha256(s)') == ""
+
+
 def test_split_with_two_and_three_arguments(q):
     row = 'datatable(p:string)["arn:aws:iam::111:role/admin"]'
     assert q.value(f"{row} | project r = split(p, ':')") == ["arn", "aws", "iam", "", "111", "role/admin"]
@@ -247,3 +255,17 @@ def test_function_errors_are_named(q):
         col(q, "s + 1")
     with pytest.raises(KqlTypeError, match="cannot compare a long with a string"):
         col(q, "n == 'x'")
+
+
+def test_null_comparisons_follow_the_null_values_docs(q):
+    # null == value is false, null != value is true, null against null is null; where drops null.
+    result = q.rows("datatable(val:int)[5, int(null)] | extend IsBiggerThan3 = val > 3"
+                    " | extend IsBiggerThan3OrNull = val > 3 or isnull(val)"
+                    " | extend IsEqualToNull = val == int(null) | extend IsNotEqualToNull = val != int(null)"
+                    " | extend IsFive = val == 5, IsNotFive = val != 5")
+    assert result == [(5, True, True, False, True, True, False), (None, None, True, None, None, False, True)]
+    assert q.column("datatable(val:int)[5, int(null), 7] | where val != 5") == [None, 7]
+    assert q.column("datatable(val:int)[5, int(null), 7] | where val !in (5)") == [None, 7]
+    assert q.column("datatable(a:long, b:long)[1, 1, 1, long(null), long(null), long(null)]"
+                    " | extend e = a == b, n = a != b | project e") == [True, False, None]
+    assert q.rows("print 1 == int(null), 1 != int(null), int(null) == int(null)") == [(False, True, None)]

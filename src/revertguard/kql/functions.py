@@ -946,7 +946,13 @@ def _indexof_regex(node: ast.Call, scope: Scope) -> Value:
 
 @function("hash_sha256", args=1)
 def _hash_sha256(node: ast.Call, scope: Scope) -> Value:
-    return Value(scope.dialect.sha256(text_arg(node, 0, scope).sql), KqlType.STRING, nullable=False)
+    """The hex SHA-256 of the value's text (`tostring` form: the docs' datetime example hashes
+    `2020-01-01T00:00:00.0000000Z`); an empty value hashes to "" (measured on the Kusto
+    emulator by duckdb-kql)."""
+    text = text_arg(node, 0, scope)
+    empty = exp.EQ(this=text.sql, expression=string(""))
+    return Value(exp.Case(ifs=[exp.If(this=empty, true=string(""))], default=scope.dialect.sha256(text.sql)),
+                 KqlType.STRING, nullable=False)
 
 
 @function("hash_md5", args=1)

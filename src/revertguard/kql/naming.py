@@ -40,7 +40,7 @@ _NAMELESS_ARGUMENT = frozenset({"count", "countif"})
 def implicit_name(node: ast.Node) -> str | None:
     """The name Kusto gives an unnamed expression, or None for a positional `ColumnN`."""
     if isinstance(node, ast.Name):
-        return None if node.name.startswith("$") else node.name
+        return None if node.name in ("$left", "$right") else node.name
     if isinstance(node, ast.Member | ast.Index):
         return _path_name(node)
     if not isinstance(node, ast.Call):

@@ -682,6 +682,9 @@ class _Parser:
         if text in ("true", "false", "True", "False", "TRUE", "FALSE"):
             self.next()
             return self.at(ast.Literal(text.lower() == "true", KqlType.BOOL), tok)
+        if text in ("externaldata", "evaluate", "search", "find"):
+            raise self.unsupported(f"{text!r} is not supported" + (
+                ": load the data into a table or a watchlist" if text == "externaldata" else ""), tok)
         if nxt.is_op("("):
             if text == "dynamic":
                 return self.dynamic_literal()
@@ -700,12 +703,8 @@ class _Parser:
             return self.union_body(tok)
         if text == "range" and nxt.kind is TokenKind.IDENT and self.peek(2).is_word("from"):
             return self.range_source()
-        if text in ("datatable", "externaldata") and nxt.is_op("["):
-            raise self.unsupported(f"{text} with properties is not supported", tok) if text == "datatable" else \
-                self.unsupported("'externaldata' is not supported: load the data into a table or watchlist",
-                                 tok)
-        if text in ("externaldata", "evaluate", "search", "find"):
-            raise self.unsupported(f"{text!r} is not supported", tok)
+        if text == "datatable" and nxt.is_op("["):
+            raise self.unsupported("datatable with properties is not supported", tok)
         self.next()
         return self.at(ast.Name(text), tok)
 

@@ -301,19 +301,39 @@ def comparison(op: str, left: Value, right: Value, node: ast.Node, scope: Scope)
     if op not in _PY_ORDERING:
         raise scope.error(KqlSyntaxError, f"unknown operator {op!r}", node)
     if left.is_const and right.is_const:
-        if left.const is None or right.const is None:
+        nulls = (left.const is None) + (right.const is None)
+        if nulls == 1 and op in ("==", "!="):
+            return strings.const_bool(op == "!=")
+        if nulls:
             return Value(d.null(KqlType.BOOL), KqlType.BOOL, const=None)
         try:
             return strings.const_bool(_PY_ORDERING[op](left.const, right.const))
         except TypeError:
             pass
-    if op == "==":
-        sql: exp.Expression = exp.EQ(this=left.sql, expression=right.sql)
-    elif op == "!=":
-        sql = exp.NEQ(this=left.sql, expression=right.sql)
-    else:
-        sql = _ORDERING[op](this=left.sql, expression=right.sql)
-    return Value(sql, KqlType.BOOL, nullable=True)
+    if op in ("==", "!="):
+        return Value(_equality(op, left, right), KqlType.BOOL, nullable=True)
+    return Value(_ORDERING[op](this=left.sql, expression=right.sql), KqlType.BOOL, nullable=True)
+
+
+def _equality(op: str, left: Value, right: Value) -> exp.Expression:
+    """`==` / `!=` with Kusto's null rules (null-values docs): null against a value is false for
+    `==` and true for `!=`; null against null is null."""
+    cls = exp.EQ if op == "==" else exp.NEQ
+    mismatch = exp.false() if op == "==" else exp.true()
+    if left.is_const and not right.is_const:
+        left, right = right, left
+    if right.is_const:
+        if right.const is None:
+            return exp.Case(ifs=[exp.If(this=exp.Is(this=left.sql, expression=exp.null()), true=exp.null())],
+                            default=mismatch)
+        compared = cls(this=left.sql, expression=right.sql)
+        return exp.Coalesce(this=compared, expressions=[mismatch]) if left.nullable else compared
+    if not left.nullable and not right.nullable:
+        return cls(this=left.sql, expression=right.sql)
+    both_null = exp.and_(exp.Is(this=left.sql, expression=exp.null()), exp.Is(this=right.sql, expression=exp.null()))
+    one_null = exp.or_(exp.Is(this=left.sql, expression=exp.null()), exp.Is(this=right.sql, expression=exp.null()))
+    return exp.Case(ifs=[exp.If(this=both_null, true=exp.null()), exp.If(this=one_null, true=mismatch)],
+                    default=cls(this=left.sql, expression=right.sql))
 
 
 def unify_for_comparison(left: Value, right: Value, node: ast.Node, scope: Scope) -> tuple[Value, Value]:
@@ -501,9 +521,13 @@ def in_list(node: ast.InList, scope: Scope) -> Value:
             if left.is_const and all(v.is_const for v in values) and left.const is not None:
                 parts.append(strings.const_bool(left.const in [v.const for v in values]))
             else:
-                parts.append(Value(exp.In(this=left.sql, expressions=[v.sql for v in values]), KqlType.BOOL))
+                # A null left side is in no list (and !in every list), like == and != against values.
+                member = exp.In(this=left.sql, expressions=[v.sql for v in values])
+                parts.append(Value(exp.Coalesce(this=member, expressions=[exp.false()]), KqlType.BOOL,
+                                   nullable=False))
         for source in sources:
-            parts.append(Value(exp.In(this=left.sql, query=exp.Subquery(this=source(False, False))), KqlType.BOOL))
+            member = exp.In(this=left.sql, query=exp.Subquery(this=source(False, False)))
+            parts.append(Value(exp.Coalesce(this=member, expressions=[exp.false()]), KqlType.BOOL, nullable=False))
     if not parts:
         result = strings.const_bool(False)
     elif len(parts) == 1:
