@@ -186,6 +186,27 @@ def test_string_operators_agree_with_duckdb_kql(values, needle, op):
     assert as_multiset(rows) == as_multiset(their_rows)
 
 
+@pytest.mark.parametrize("query", [
+    "T | summarize m = arg_max(n, *) by s2",
+    "T | summarize arg_max(n, *) by s2",
+    "T | summarize arg_min(r, s, n) by s2",
+    "T | summarize arg_max(n, s2, s) by s2",
+    "T | summarize arg_max(t, *)",
+    "T | summarize count(), arg_max(r, s) by b",
+])
+def test_arg_max_names_and_values_agree_with_duckdb_kql(query):
+    con = duckdb_kql.connect()
+    make_table(con, random.Random(7))
+    # A unique key per group, so the chosen row is unambiguous.
+    con.execute("UPDATE T SET n = CAST(row_number AS BIGINT), r = row_number / 10.0 FROM "
+                "(SELECT rowid AS id, row_number() OVER () AS row_number FROM T) AS numbered "
+                "WHERE T.rowid = numbered.id")
+    con.execute("UPDATE T SET t = TIMESTAMP '2026-01-01' + INTERVAL (n) MINUTE")
+    (names, rows), (their_names, their_rows) = both(con, query)
+    assert names == their_names
+    assert as_multiset(rows) == as_multiset(their_rows)
+
+
 # -- where the docs and duckdb-kql disagree (the docs win) ------------------------------------
 
 @pytest.fixture

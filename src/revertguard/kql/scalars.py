@@ -289,7 +289,8 @@ def _boolean(value: Value, node: ast.Node, scope: Scope) -> Value:
 def comparison(op: str, left: Value, right: Value, node: ast.Node, scope: Scope) -> Value:
     d = scope.dialect
     if op in _STRING_OPERATORS:
-        return strings.compare(op, as_string(left, d), as_string(right, d), d)
+        text = term_text(left, d) if op.lstrip("!").removesuffix("_cs") in _TERM_OPERATORS else as_string(left, d)
+        return strings.compare(op, text, as_string(right, d), d)
     left, right = unify_for_comparison(left, right, node, scope)
     if left.type in STRING_LIKE:
         if op in ("==", "!="):
@@ -334,6 +335,17 @@ def _equality(op: str, left: Value, right: Value) -> exp.Expression:
     one_null = exp.or_(exp.Is(this=left.sql, expression=exp.null()), exp.Is(this=right.sql, expression=exp.null()))
     return exp.Case(ifs=[exp.If(this=both_null, true=exp.null()), exp.If(this=one_null, true=mismatch)],
                     default=cls(this=left.sql, expression=right.sql))
+
+
+_TERM_OPERATORS = frozenset({"has", "hasprefix", "hassuffix"})
+
+
+def term_text(value: Value, d) -> Value:
+    """The text term operators search: for a dynamic value the engine may skip re-serialising the
+    JSON (terms do not depend on its whitespace)."""
+    if value.type is KqlType.DYNAMIC and value.text is None and not value.is_const:
+        return Value(d.json_text_for_terms(value.sql), KqlType.STRING, nullable=True)
+    return as_string(value, d)
 
 
 def unify_for_comparison(left: Value, right: Value, node: ast.Node, scope: Scope) -> tuple[Value, Value]:
@@ -499,7 +511,7 @@ def in_list(node: ast.InList, scope: Scope) -> Value:
                                                    "supported; use a constant list or a let with dynamic([...])",
                               node)
         needles = [as_string(i, d) for i in items]
-        return strings.has_any(as_string(left, d), needles, d, require_all=op == "has_all")
+        return strings.has_any(term_text(left, d), needles, d, require_all=op == "has_all")
     negated = op.startswith("!")
     case_insensitive = op.endswith("~")
     string_like = left.type in STRING_LIKE or left.type is KqlType.DYNAMIC or case_insensitive

@@ -132,17 +132,22 @@ def _constant_needle(base: str, left: exp.Expression, needle: str, d: Dialect) -
     lower = exp.Lower(this=left)
     folded = semantics.ascii_fold(needle)
     fast = not case_sensitive and lower_is_exact(needle)
+    # For an exact regular expression, `lower()` still gives a cheap necessary condition to test first:
+    # what matches ignoring ASCII case also matches after lower-casing both sides.
+    lowered_needle = exp.Lower(this=string(needle))
     if name in ("==", "=~"):
         if case_sensitive:
             return exp.EQ(this=left, expression=string(needle))
         if fast:
             return exp.EQ(this=lower, expression=string(folded))
-        return d.regex_full_match(left, regex_literal(needle, True))
+        return exp.and_(exp.EQ(this=lower, expression=lowered_needle),
+                        d.regex_full_match(left, regex_literal(needle, True)))
     if name in ("has", "hasprefix", "hassuffix"):
         if needle == "":
             return True
         pattern = term_regex(needle, not case_sensitive, lead=name != "hassuffix", trail=name != "hasprefix")
-        return d.regex_match(left, string(pattern))
+        prefilter = d.contains_cs(left, string(needle)) if case_sensitive else d.contains_cs(lower, lowered_needle)
+        return exp.and_(prefilter, d.regex_match(left, string(pattern)))
     if needle == "":
         return True  # every string contains, starts and ends with ""
     if name == "contains":
@@ -150,19 +155,21 @@ def _constant_needle(base: str, left: exp.Expression, needle: str, d: Dialect) -
             return d.contains_cs(left, string(needle))
         if fast:
             return d.contains_cs(lower, string(folded))
-        return d.regex_match(left, string(regex_literal(needle, True)))
+        return exp.and_(d.contains_cs(lower, lowered_needle), d.regex_match(left, string(regex_literal(needle, True))))
     if name == "startswith":
         if case_sensitive:
             return d.starts_with_cs(left, string(needle))
         if fast:
             return d.starts_with_cs(lower, string(folded))
-        return d.regex_match(left, string("^" + regex_literal(needle, True)))
+        return exp.and_(d.starts_with_cs(lower, lowered_needle),
+                        d.regex_match(left, string("^" + regex_literal(needle, True))))
     if name == "endswith":
         if case_sensitive:
             return d.ends_with_cs(left, string(needle))
         if fast:
             return d.ends_with_cs(lower, string(folded))
-        return d.regex_match(left, string(regex_literal(needle, True) + "\\z"))
+        return exp.and_(d.ends_with_cs(lower, lowered_needle),
+                        d.regex_match(left, string(regex_literal(needle, True) + "\\z")))
     raise ValueError(base)
 
 

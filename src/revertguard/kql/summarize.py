@@ -95,20 +95,19 @@ def _arg_extreme(compiler: Compiler, call: ast.Call, scope: Scope, namer: naming
     if key.type in STRING_LIKE and key.nullable:
         key = tostring(key, d)
     key_name = namer.name_for(explicit, call.args[0])
+    key_column = call.args[0].name if isinstance(call.args[0], ast.Name) else key_name
     returned: list[tuple[str, Value]] = []
     for node in call.args[1:]:
         if isinstance(node, ast.Star):
+            # `*`: every other input column (not the by columns, nor the key's own column).
             for col in scope.relation.visible if scope.relation else []:
-                if col.name in by_names or col.name == key_name or any(col.name == n for n, _ in returned):
+                if col.name in by_names or col.name == key_column or any(col.name == n for n, _ in returned):
                     continue
                 returned.append((col.name, Value(column_ref(col), col.type, nullable=col.nullable)))
         else:
             explicit_name, expr = (node.name, node.expr) if isinstance(node, ast.Assign) else (None, node)
             value = compile_scalar(expr, scope)
-            name = explicit_name or naming.implicit_name(expr) or namer.next_positional()
-            if name == key_name and isinstance(expr, ast.Name) and expr.name == getattr(call.args[0], "name", None):
-                continue
-            returned.append((name, value))
+            returned.append((explicit_name or naming.implicit_name(expr) or namer.next_positional(), value))
     fields = [(key_name, key), *returned]
     struct = d.struct([(f"f{i}", v.sql) for i, (_, v) in enumerate(fields)])
     best = d.agg_arg(which, struct, key.sql)

@@ -171,6 +171,11 @@ class Dialect:
         """What `tostring(dynamic)` shows: a string's own text, other values' JSON; NULL for null."""
         raise NotImplementedError
 
+    def json_text_for_terms(self, value: exp.Expression) -> exp.Expression:
+        """The text `has` searches in a dynamic value: like `json_text`, but it may keep the stored
+        JSON's own spacing, which does not change its terms."""
+        return self.json_text(value)
+
     def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
         """`value.a.b[0]`: the JSON at a path (property names and array indexes, negative from the end)."""
         raise NotImplementedError

@@ -61,6 +61,13 @@ class DuckDBDialect(Dialect):
     def json_text(self, value: exp.Expression) -> exp.Expression:
         return exp.JSONExtractScalar(this=value, expression=string("$"))
 
+    def json_text_for_terms(self, value: exp.Expression) -> exp.Expression:
+        # The stored JSON text as it is (ingest stores compact JSON), which costs nothing, where
+        # `->> '$'` parses and re-writes every value; only a JSON string needs unquoting.
+        raw = exp.cast(value, exp.DataType.build("VARCHAR"))
+        is_string = fn("starts_with", raw.copy(), string('"'))
+        return exp.Case(ifs=[exp.If(this=is_string, true=self.json_text(value.copy()))], default=raw)
+
     def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
         return fn("json_extract", value, string(_json_path(steps)))
 
