@@ -68,6 +68,9 @@ def test_parse_json_and_dynamic_access(q):
     assert q.value(f"{row} | project r = todynamic(j).['k v']") == 5
     assert q.value(f"{row} | project r = parse_json(j).nope.deeper") is None
     assert q.value("print r = parse_json('not json')") == "not json"
+    assert q.value("datatable(j:string)['not json'] | project r = tostring(parse_json(j).a)") == ""
+    assert q.value("datatable(j:string)[''] | project r = isnull(parse_json(j).a)") is True
+    assert q.value("datatable(j:string)['{\"a\":{\"b\":\"x\"}}'] | project r = parse_json(j).a") == {"b": "x"}
     assert q.value("datatable(j:string)['not json'] | project r = parse_json(j)") == "not json"
     assert q.value("print r = isempty(parse_json(''))") is True
     assert q.value("datatable(j:string)['[]'] | project r = isempty(parse_json(j))") is False

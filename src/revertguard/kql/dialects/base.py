@@ -180,6 +180,12 @@ class Dialect:
         """`value.a.b[0]`: the JSON at a path (property names and array indexes, negative from the end)."""
         raise NotImplementedError
 
+    def json_path_of_text(self, text: exp.Expression, steps: list[str | int]
+                          ) -> tuple[exp.Expression, exp.Expression] | None:
+        """`parse_json(text).path` read directly from JSON text: (the dynamic value, its tostring
+        text), both NULL when the text is not JSON or has nothing there. None: not offered."""
+        return None
+
     def json_type(self, value: exp.Expression) -> exp.Expression:
         """'ARRAY', 'OBJECT', 'VARCHAR', 'BIGINT', 'DOUBLE', 'BOOLEAN' or 'NULL' (SQL NULL stays NULL)."""
         raise NotImplementedError

@@ -71,6 +71,13 @@ class DuckDBDialect(Dialect):
     def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
         return fn("json_extract", value, string(_json_path(steps)))
 
+    def json_path_of_text(self, text: exp.Expression, steps: list[str | int]
+                          ) -> tuple[exp.Expression, exp.Expression] | None:
+        # TRY() turns "not JSON" into NULL, which is what the path of a parsed non-JSON string is.
+        path = string(_json_path(steps))
+        return (exp.Anonymous(this="TRY", expressions=[fn("json_extract", text, path)]),
+                exp.Anonymous(this="TRY", expressions=[fn("json_extract_string", text.copy(), path.copy())]))
+
     def json_type(self, value: exp.Expression) -> exp.Expression:
         return fn("json_type", value)
 
