@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb_kql
 
 from revertguard import kql
-from revertguard.store import Store, quote_ident
+from revertguard.store import KEY_COLUMN, Store, quote_ident
 from revertguard.tables import TABLES, KqlType
 
 NOW = datetime(2026, 11, 25, 12, 0, 0)
@@ -114,16 +114,15 @@ def fill(store: Store, rows: int) -> None:
         },
     }
     for table, values in generated.items():
-        columns = []
+        names, columns = [], []
         for column in TABLES[table].columns:
+            names.append(quote_ident(column.name))
             if column.name in values:
                 columns.append(values[column.name])
-            elif column.type is KqlType.STRING:
-                columns.append("''")
             else:
-                columns.append("NULL")
-        store.con.execute(f"INSERT INTO {quote_ident(table)} SELECT {', '.join(columns)}, 'k' || i "
-                          f"FROM range({rows}) AS r(i)")
+                columns.append("''" if column.type is KqlType.STRING else "NULL")
+        store.con.execute(f"INSERT INTO {quote_ident(table)} ({', '.join(names)}, {KEY_COLUMN}) "
+                          f"SELECT {', '.join(columns)}, 'k' || i FROM range({rows}) AS r(i)")
 
 
 def timed(function, repeat: int) -> tuple[float, object]:
