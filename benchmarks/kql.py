@@ -18,16 +18,16 @@ import statistics
 import sys
 import time
 from datetime import datetime
-from pathlib import Path
 
 import duckdb_kql
 
 from revertguard import kql
+from revertguard.rules import load_rules
 from revertguard.store import KEY_COLUMN, Store, quote_ident
 from revertguard.tables import TABLES, KqlType
 
 NOW = datetime(2026, 11, 25, 12, 0, 0)
-SEED = (Path(__file__).resolve().parents[1] / "tests" / "kql" / "fixtures" / "seed-T1578.004.kql").read_text()
+SEED = load_rules("seed")[0].query  # the seed detection, verbatim (the baseline rule)
 
 STOP_START_CYCLES = """
 let Stops = AWSCloudTrail

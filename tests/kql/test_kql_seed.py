@@ -1,5 +1,5 @@
-"""The seed detection (the KQL of ../shared/seed, kept verbatim in fixtures/) on a fixture where
-every row tests one of its filters; the expected rows are written out by hand."""
+"""The seed detection (the KQL of ../shared/seed, kept verbatim as the baseline rule) on a fixture
+where every row tests one of its filters; the expected rows are written out by hand."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from revertguard.ingest import ingest
+from revertguard.rules import load_rules
 
 from .conftest import NOW, insert
 
-SEED = (Path(__file__).parent / "fixtures" / "seed-T1578.004.kql").read_text()
+SEED = load_rules("seed")[0].query
 SHARED_SEED = Path(__file__).resolve().parents[3] / "shared" / "seed" / "T1578.004-sentinel-detection.txt"
 H = timedelta(hours=1)
 DISK = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.Compute/disks/d1"
@@ -97,7 +98,7 @@ def test_seed_query_time_window_follows_the_pinned_clock(q, seeded):
     assert [r[2] for r in later.rows] == [r[2] for r in EXPECTED if r[0] > NOW - 8 * H]
 
 
-def test_seed_fixture_is_the_shared_seed_verbatim():
+def test_baseline_rule_is_the_shared_seed_verbatim():
     if not SHARED_SEED.is_file():
         pytest.skip("../shared/seed is not present")
     assert SEED.strip() in SHARED_SEED.read_text()
