@@ -238,3 +238,22 @@ def test_docs_win_case_insensitive_operators_fold_ascii_only(con):
     (_, rows), (_, their_rows) = both(con, 'T | extend m = s =~ "éclair" | project m')
     assert rows == [(False,)]
     assert their_rows == [(True,)]
+
+
+@pytest.mark.parametrize("query", [
+    "T | project abs(n), sqrt(r), n1 = 100",
+    "T | project n + 1, Column1 = 100",
+    "T | project strlen(s), tostring(n), d.k, d.arr[0], d.arr[-1], toupper(s)",
+    "T | extend n + 1, x = 5 | extend r * 2",
+    "T | project abs(n), abs(r), n1 = 1, ceiling(r), pow(n, 2), log10(abs(r) + 1)",
+    "T | extend tostring(n) | project n",
+    "T | summarize count(), max(n), max(n), sum(n * 2), take_any(s2) by b",
+    "T | distinct tolower(s2), b",
+])
+def test_implicit_column_names_agree_with_duckdb_kql(query):
+    con = duckdb_kql.connect()
+    make_table(con, random.Random(3))
+    (names, rows), (their_names, their_rows) = both(con, query)
+    assert names == their_names
+    if "take_any" not in query:
+        assert as_multiset(rows) == as_multiset(their_rows)

@@ -176,7 +176,9 @@ def test_pack_and_arrays(q):
 @pytest.mark.parametrize(("expr", "expected"), [
     ("n / 2", 3), ("-n / 2", -3), ("n % 4", 3), ("n / 2.0", 3.5), ("n * r", 17.5), ("-n", -7),
     ("bin(n, 5)", 5), ("bin(-n, 5)", -10), ("bin(r, 1)", 2.0), ("floor(n, 3)", 6), ("bin_at(6.5, 2.5, 7)", 4.5),
-    ("abs(-n)", 7), ("round(r)", 3.0), ("round(2.345, 2)", 2.35), ("min_of(n, 3, 9)", 3), ("max_of(n, 3, 9)", 9),
+    ("abs(-n)", 7), ("round(r)", 3.0), ("sqrt(4)", 2.0), ("pow(n, 2)", 49.0), ("log10(100)", 2.0),
+    ("ceiling(r)", 3.0), ("sign(-r)", -1.0), ("sign(long(null))", None), ("exp(0)", 1.0), ("log(1)", 0.0),
+    ("round(2.345, 2)", 2.35), ("min_of(n, 3, 9)", 3), ("max_of(n, 3, 9)", 9),
     ("n between (5 .. 7)", True), ("n !between (5 .. 7)", False), ("t between (datetime(2026-01-02) .. 1d)", True),
 ])
 def test_arithmetic_and_numbers(q, expr, expected):

@@ -49,6 +49,11 @@ def test_project_orders_names_and_computes(q):
     assert result.rows[0] == (1, "x!", "x", 2)
     with pytest.raises(KqlNameError, match=r"unknown column or variable 'nn'; did you mean 'n'"):
         q(f"{T} | project nn")
+    with pytest.raises(KqlSyntaxError, match="project names two columns 'n'"):
+        q(f"{T} | project n, n")
+    # A generated name that clashes steps aside; a written name keeps its place unless taken first.
+    assert q(f"{T} | project abs(n), tolong(n), n1 = 1, n + 1, Column1 = 2").names == [
+        "n", "n2", "n1", "Column1", "Column11"]
 
 
 def test_project_away_keep_rename_reorder(q):

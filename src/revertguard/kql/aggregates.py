@@ -250,7 +250,4 @@ def _percentile(node: ast.Call, scope: Scope) -> Value:
     percent = row_arg(node, 1, scope)
     if not percent.is_const or not isinstance(percent.const, int | float):
         raise scope.error(KqlTypeError, "percentile()'s percentage must be a constant number", node.args[1])
-    quantile = exp.Anonymous(this="quantile_disc", expressions=[value.sql, number(float(percent.const) / 100)])
-    if scope.dialect.name == "spark":
-        quantile = exp.Anonymous(this="percentile_disc", expressions=[value.sql, number(float(percent.const) / 100)])
-    return Value(quantile, value.type)
+    return Value(scope.dialect.agg_percentile(value.sql, float(percent.const) / 100), value.type)

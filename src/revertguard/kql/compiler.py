@@ -96,7 +96,7 @@ class Compiler:
              materialized: bool = False) -> Relation:
         name = f"_rg_{len(self.ctes)}"
         cte = exp.CTE(this=select, alias=exp.TableAlias(this=exp.to_identifier(name)))
-        if materialized and self.dialect.name == "duckdb":
+        if materialized and self.dialect.materialized_ctes:
             cte.set("materialized", True)
         self.ctes.append(cte)
         return Relation(exp.Table(this=exp.to_identifier(name)), columns, order or [])

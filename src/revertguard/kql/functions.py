@@ -27,7 +27,6 @@ from revertguard.kql.conversions import (
     to_dynamic,
     to_long,
     to_real,
-    to_timespan,
     tostring,
     wrap_dynamic,
 )
@@ -80,7 +79,7 @@ KNOWN_UNSUPPORTED = frozenset({
     "current_principal", "current_cluster_endpoint", "cursor_current", "estimate_data_size", "ingestion_time",
     "todecimal_s", "column_ifexists_s", "table", "cluster", "database", "evaluate", "range", "repeat",
     "new_guid", "rand", "week_of_year", "weekofyear", "getschema", "ipv4_netmask_suffix", "format_timespan",
-    "make_string", "strcmp", "toutf8", "reverse", "strrep", "series_add", "pow", "log", "exp", "sqrt", "sign",
+    "make_string", "strcmp", "toutf8", "reverse", "strrep", "series_add",
     "hash_many", "has_ipv4", "has_ipv4_prefix", "has_any_ipv4", "has_any_ipv4_prefix", "external_table",
     "materialized_view",
 })
@@ -706,6 +705,34 @@ def _round(node: ast.Call, scope: Scope) -> Value:
     return Value(exp.Round(this=value.sql, decimals=digits), value.type)
 
 
+def _math(cls: type[exp.Func], *, real: bool = True) -> Handler:
+    def handler(node: ast.Call, scope: Scope) -> Value:
+        value = expect_type(arg(node, 0, scope), NUMERIC_TYPES, f"{node.name}()'s argument", node, scope)
+        result_type = KqlType.REAL if real else value.type
+        return Value(cls(this=value.sql), result_type)
+    return handler
+
+
+function("sqrt", args=1)(_math(exp.Sqrt))
+function("exp", args=1)(_math(exp.Exp))
+function("log", args=1)(_math(exp.Ln))
+function("ceiling", args=1)(_math(exp.Ceil, real=False))
+function("sign", args=1)(_math(exp.Sign, real=False))
+
+
+@function("log10", args=1)
+def _log10(node: ast.Call, scope: Scope) -> Value:
+    value = expect_type(arg(node, 0, scope), NUMERIC_TYPES, "log10()'s argument", node, scope)
+    return Value(exp.Log(this=number(10), expression=value.sql), KqlType.REAL)
+
+
+@function("pow", args=2)
+def _pow(node: ast.Call, scope: Scope) -> Value:
+    base = expect_type(arg(node, 0, scope), NUMERIC_TYPES, "pow()'s base", node, scope)
+    power = expect_type(arg(node, 1, scope), NUMERIC_TYPES, "pow()'s exponent", node, scope)
+    return Value(exp.Pow(this=base.sql, expression=power.sql), KqlType.REAL)
+
+
 # -- strings ---------------------------------------------------------------------------------
 
 @function("strlen", args=1)
@@ -1022,5 +1049,3 @@ def _set_has_element(node: ast.Call, scope: Scope) -> Value:
 def _typeof(node: ast.Call, scope: Scope) -> Value:
     raise scope.error(KqlTypeError, "typeof() is only allowed in 'to typeof(...)' and extract()", node)
 
-
-__all__ = ["FUNCTIONS", "KNOWN_UNSUPPORTED", "compile_call", "to_timespan"]

@@ -91,14 +91,18 @@ def _aggregate_name(name: str, call: ast.Call) -> str:
 class Namer:
     """Assigns one operator's output names left to right, as Kusto does.
 
-    A name is the one written (`x = ...`), the implicit one, or the next `ColumnN`; a name
-    already taken in this operator gets the first free `name1`, `name2`, .... `ColumnN` never
-    reuses a name in `avoid` (the input columns, for `extend`).
+    A name is the one written (`x = ...`), the implicit one, or the next `ColumnN`. A name
+    already taken in this operator gets the first `name1`, `name2`, ... that is neither taken
+    nor `reserved` (written somewhere in the operator): `project abs(x), sqrt(x), x1 = 1` is
+    `x, x2, x1`, and `project n + 1, Column1 = 1` is `Column1, Column11` (the generated name
+    came first). `ColumnN` never reuses a name in `avoid` (the input columns, for `extend`).
+    These are the Kusto emulator's answers as duckdb-kql records them, checked against it.
     """
 
-    def __init__(self, avoid: Iterable[str] = ()) -> None:
+    def __init__(self, avoid: Iterable[str] = (), reserved: Iterable[str] = ()) -> None:
         self.taken: set[str] = set()
         self.avoid = set(avoid)
+        self.reserved = set(reserved)
         self.positional = 0
 
     def name_for(self, explicit: str | None, node: ast.Node | None) -> str:
@@ -109,13 +113,14 @@ class Namer:
         while True:
             self.positional += 1
             candidate = f"Column{self.positional}"
-            if candidate not in self.avoid and candidate not in self.taken:
+            if candidate not in self.avoid:
                 return candidate
 
     def take(self, base: str) -> str:
         name, n = base, 0
-        while name in self.taken:
+        while name in self.taken or (n and name in self.reserved):
             n += 1
             name = f"{base}{n}"
         self.taken.add(name)
         return name
+

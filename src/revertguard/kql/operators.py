@@ -83,20 +83,21 @@ def op_extend(compiler: Compiler, relation: Relation, op: ast.Extend | ast.Seria
 
 def op_project(compiler: Compiler, relation: Relation, op: ast.Project, env: Env) -> Relation:
     scope = _scope(compiler, relation, env)
-    namer = naming.Namer()
-    explicit_names = [item.name for item in op.items if isinstance(item, ast.Assign)]
+    namer = naming.Namer(reserved=[item.name for item in op.items if isinstance(item, ast.Assign)])
     outs: list[Out] = []
+    written: set[str] = set()
     for item in op.items:
         explicit, expr = _item(item)
         if isinstance(expr, ast.Star):
             raise KqlSyntaxError("project needs column names or expressions, not '*'", expr.line, expr.column)
         value = compile_scalar(expr, scope)
         source = relation.column(expr.name) if isinstance(expr, ast.Name) and explicit is None else None
-        if explicit and explicit in [o.name for o in outs]:
-            raise KqlSyntaxError(f"project names two columns {explicit!r}", item.line, item.column)
-        base = explicit or naming.implicit_name(expr) or namer.next_positional()
-        name = base if explicit else namer.take(base) if base not in explicit_names else namer.take(base + "1")
-        namer.taken.add(name)
+        spelled = explicit or (expr.name if isinstance(expr, ast.Name) else None)
+        if spelled is not None:
+            if spelled in written:
+                raise KqlSyntaxError(f"project names two columns {spelled!r}", item.line, item.column)
+            written.add(spelled)
+        name = namer.name_for(explicit, expr)
         outs.append(Out(name, value, source=source))
         scope.columns.setdefault(name, value)
     return compiler.output(outs, relation)

@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from revertguard.kql import expressions as ast
 from revertguard.kql import strings
-from revertguard.kql.conversions import as_string, convert, to_bool, to_real, tostring
+from revertguard.kql.conversions import as_string, convert, to_bool, to_real
 from revertguard.kql.dialects.base import micros_of, number
 from revertguard.kql.errors import (
     KqlError,
@@ -252,27 +252,12 @@ def _step_key(step: ast.Member | ast.Index, scope: Scope) -> str | int | Value:
 
 
 def _runtime_index(base: exp.Expression, key: Value, step: ast.Node, scope: Scope) -> Value:
-    d = scope.dialect
-    if key.type is KqlType.STRING:
-        path = exp.Concat(expressions=[exp.Literal.string('$."'),
-                                       exp.Anonymous(this="replace", expressions=[
-                                           exp.Anonymous(this="replace", expressions=[
-                                               key.sql, exp.Literal.string("\\"), exp.Literal.string("\\\\")]),
-                                           exp.Literal.string('"'), exp.Literal.string('\\"')]),
-                                       exp.Literal.string('"')], safe=True, coalesce=False)
-    else:
-        index = key.sql
-        position = exp.Case(ifs=[exp.If(this=exp.LT(this=index, expression=number(0)),
-                                        true=exp.Concat(expressions=[exp.Literal.string("#"),
-                                                                     exp.cast(index, d.sql_type(KqlType.STRING))],
-                                                        safe=True, coalesce=False))],
-                            default=exp.cast(index, d.sql_type(KqlType.STRING)))
-        path = exp.Concat(expressions=[exp.Literal.string("$["), position, exp.Literal.string("]")],
-                          safe=True, coalesce=False)
-    if d.name != "duckdb":
-        raise scope.error(KqlUnsupportedError, f"indexing with a non-constant value is not supported for "
-                                               f"{d.name}", step)
-    return Value(exp.Anonymous(this="json_extract", expressions=[base, path]), KqlType.DYNAMIC)
+    """`d[i]` or `d[k]` with an index only known per row."""
+    found = scope.dialect.json_path_runtime(base, key.sql, by_name=key.type is KqlType.STRING)
+    if found is None:
+        raise scope.error(KqlUnsupportedError, "indexing a dynamic value with a non-constant index is not "
+                                               f"supported for {scope.dialect.name}", step)
+    return Value(found, KqlType.DYNAMIC)
 
 
 # -- operators -------------------------------------------------------------------------------
@@ -650,4 +635,3 @@ SCALAR_HANDLERS: dict[type, Callable[[Any, Scope], Value]] = {
     ast.Call: call,
 }
 
-__all__ = ["SCALAR_HANDLERS", "Env", "FunctionBinding", "Scope", "compile_scalar", "constant", "tostring"]

@@ -130,11 +130,10 @@ def union(compiler: Compiler, legs: list[tuple[Relation, str]], kind: str, withs
         if withsource:
             projections.append(exp.alias_(string(label), sql_names[0], quoted=True))
         offset = 1 if withsource else 0
-        for (out_name, in_name, kql_type), sql in zip(out_columns, sql_names[offset:], strict=True):
+        for (_, in_name, kql_type), sql in zip(out_columns, sql_names[offset:], strict=True):
             col = by_name.get(in_name)
             value = column_ref(col) if col is not None and col.type is kql_type else d.null(kql_type)
             projections.append(exp.alias_(value, sql, quoted=True))
-            del out_name
         selects.append(exp.select(*projections).from_(relation.source))
     combined: exp.Expression = selects[0]
     for select in selects[1:]:

@@ -43,6 +43,7 @@ class Dialect:
     """A SQL target. `name` is the sqlglot dialect used to write the SQL text."""
 
     name = ""
+    materialized_ctes = False  # whether `WITH x AS MATERIALIZED (...)` exists (for materialize())
 
     # -- types and literals ----------------------------------------------------------------
     TYPES: ClassVar[dict[KqlType, str]] = {
@@ -180,6 +181,11 @@ class Dialect:
         """`value.a.b[0]`: the JSON at a path (property names and array indexes, negative from the end)."""
         raise NotImplementedError
 
+    def json_path_runtime(self, value: exp.Expression, key: exp.Expression, by_name: bool) -> exp.Expression | None:
+        """`value[key]` for a key known only per row (a property name, or an index, negative from
+        the end). None: not offered."""
+        return None
+
     def json_path_of_text(self, text: exp.Expression, steps: list[str | int]
                           ) -> tuple[exp.Expression, exp.Expression] | None:
         """`parse_json(text).path` read directly from JSON text: (the dynamic value, its tostring
@@ -263,6 +269,10 @@ class Dialect:
     def agg_list(self, value: exp.Expression, distinct: bool) -> exp.Expression:
         """A list of the non-null values of a group (distinct ones when asked)."""
         raise NotImplementedError
+
+    def agg_percentile(self, value: exp.Expression, fraction: float) -> exp.Expression:
+        """The nearest-rank percentile (an actual value of the group)."""
+        return fn("quantile_disc", value, number(fraction))
 
     def agg_arg(self, which: str, value: exp.Expression, key: exp.Expression) -> exp.Expression:
         """`value` from the row where `key` is largest ('max') or smallest ('min')."""

@@ -22,6 +22,7 @@ def _json_path(steps: list[str | int]) -> str:
 
 class DuckDBDialect(Dialect):
     name = "duckdb"
+    materialized_ctes = True
 
     def regex_full_match(self, value: exp.Expression, pattern: str) -> exp.Expression:
         return fn("regexp_full_match", value, string(pattern))
@@ -70,6 +71,18 @@ class DuckDBDialect(Dialect):
 
     def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
         return fn("json_extract", value, string(_json_path(steps)))
+
+    def json_path_runtime(self, value: exp.Expression, key: exp.Expression, by_name: bool) -> exp.Expression | None:
+        text = exp.cast(key, exp.DataType.build("VARCHAR"))
+        if by_name:
+            quoted = fn("replace", fn("replace", text, string("\\"), string("\\\\")), string('"'), string('\\"'))
+            path = exp.Concat(expressions=[string('$."'), quoted, string('"')], safe=True, coalesce=False)
+        else:
+            negative = exp.LT(this=key.copy(), expression=number(0))
+            position = exp.Case(ifs=[exp.If(this=negative, true=exp.Concat(
+                expressions=[string("#"), text.copy()], safe=True, coalesce=False))], default=text.copy())
+            path = exp.Concat(expressions=[string("$["), position, string("]")], safe=True, coalesce=False)
+        return fn("json_extract", value, path)
 
     def json_path_of_text(self, text: exp.Expression, steps: list[str | int]
                           ) -> tuple[exp.Expression, exp.Expression] | None:

@@ -149,6 +149,9 @@ class SparkDialect(Dialect):
         return fn("try_to_timestamp", text)
 
     # -- aggregates ----------------------------------------------------------------------------
+    def agg_percentile(self, value: exp.Expression, fraction: float) -> exp.Expression:
+        return fn("percentile", value, number(fraction))
+
     def agg_list(self, value: exp.Expression, distinct: bool) -> exp.Expression:
         return fn("collect_set", value) if distinct else fn("collect_list", value)
 
