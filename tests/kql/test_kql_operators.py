@@ -149,6 +149,13 @@ def test_let_scalars_tables_lists_and_functions(q):
     assert sorted(q.column(query, "a")) == ["x", "z", "z"]
 
 
+def test_let_functions_with_tabular_parameters_and_recursion(q):
+    assert q.value("let f = (T:(*)) { toscalar(T | count) }; print x = f(datatable(a:long)[1, 2])") == 2
+    assert q.column("let f = (T:(*), n:long) { T | where a > n }; f(datatable(a:long)[1, 2, 3], 1)") == [2, 3]
+    with pytest.raises(KqlTypeError, match="calls itself"):
+        q("let f = () { f() }; print f()")
+
+
 def test_let_innermost_binding_wins(q):
     assert q.value("let x = 1; let f = () { let x = 2; x }; print y = f()") == 2
     assert q.value("let x = 1; let x = 3; print x") == 3

@@ -54,6 +54,8 @@ class Compiler:
         self.dialect = dialect
         self.now = now
         self.ctes: list[exp.CTE] = []
+        self._calling: list[FunctionBinding] = []  # let functions being expanded (to refuse recursion)
+        self._deciding: list[FunctionBinding] = []
 
     # -- entry points ------------------------------------------------------------------------
     def compile_script(self, script: ast.Script) -> tuple[exp.Select, list[Col]]:
@@ -205,19 +207,28 @@ class Compiler:
         return False
 
     def _function_is_tabular(self, binding: FunctionBinding, env: Env) -> bool:
-        inner = Env(binding.env)
-        for param in binding.function.params:
-            if param.type is None:
-                return True
-            inner.bind(param.name, constant(None, param.type, Scope(self, inner)))
-        for let in binding.function.lets:
-            if isinstance(let.value, ast.Function):
-                inner.bind(let.name, FunctionBinding(let.value, inner, let.name))
-            elif self.is_tabular(let.value, inner):
-                inner.bind(let.name, Relation(exp.Table(this=exp.to_identifier("_rg_probe")), []))
-            else:
-                inner.bind(let.name, constant(None, KqlType.DYNAMIC, Scope(self, inner)))
-        return self.is_tabular(binding.function.body, inner)
+        """Whether a function's body is a table, decided from its shape (nothing is compiled):
+        parameters and inner lets stand in as placeholders of their kind."""
+        if binding in self._deciding:
+            return False  # a recursive function; invoke() reports it
+        self._deciding.append(binding)
+        try:
+            inner = Env(binding.env)
+            for param in binding.function.params:
+                inner.bind(param.name, self._placeholder(param.type is None, param.type))
+            for let in binding.function.lets:
+                if isinstance(let.value, ast.Function):
+                    inner.bind(let.name, FunctionBinding(let.value, inner, let.name))
+                else:
+                    inner.bind(let.name, self._placeholder(self.is_tabular(let.value, inner), None))
+            return self.is_tabular(binding.function.body, inner)
+        finally:
+            self._deciding.pop()
+
+    def _placeholder(self, tabular: bool, kql_type: KqlType | None) -> Value | Relation:
+        if tabular:
+            return Relation(exp.Table(this=exp.to_identifier("_rg_placeholder")), [])
+        return constant(None, kql_type or KqlType.DYNAMIC, Scope(self, Env()))
 
     def tabular(self, node: ast.Node, env: Env) -> Relation:
         """Compile a tabular expression to a relation."""
@@ -304,6 +315,17 @@ class Compiler:
     def invoke(self, binding: FunctionBinding, args: list[ast.Node], node: ast.Node,
                scope: Scope) -> Value | Relation:
         """Call a `let` function: bind its parameters, then compile its body."""
+        if binding in self._calling:
+            raise KqlTypeError(f"{binding.name}() calls itself: KQL functions cannot be recursive",
+                               node.line, node.column)
+        self._calling.append(binding)
+        try:
+            return self._expand(binding, args, node, scope)
+        finally:
+            self._calling.pop()
+
+    def _expand(self, binding: FunctionBinding, args: list[ast.Node], node: ast.Node,
+                scope: Scope) -> Value | Relation:
         function = binding.function
         params = function.params
         if len(args) > len(params):
