@@ -135,6 +135,16 @@ def test_has_any_and_has_all(q):
     assert q.value('let L = dynamic(["zz", "B"]); print x = "a b" has_any (L)') is True
 
 
+def test_has_on_dynamic_searches_the_json_text_keys_and_nested_json_strings(q):
+    data = ('datatable(d:dynamic)[dynamic({"creationData": null}), '
+            'dynamic({"responseBody": "{\\"creationData\\":{\\"createOption\\":\\"Copy\\"}}"}), '
+            'dynamic("restorePoints"), dynamic(["a_b"])]')
+    assert q.column(f"{data} | extend r = d has 'creationData'") == [True, True, False, False]
+    assert q.column(f"{data} | extend r = d has_any ('Copy', 'b')") == [False, True, False, True]
+    assert q.column(f"{data} | extend r = d has 'restorePoint'") == [False, False, False, False]
+    assert q.column(f"{data} | extend r = d contains 'restorePoint'") == [False, False, True, False]
+
+
 def test_has_with_a_column_needle(q):
     rows = q.column('datatable(h:string, n:string)["arn:aws:kms:111", "111", "arn:aws:kms:1112", "111",'
                     ' "x", ""] | extend r = h has n')
