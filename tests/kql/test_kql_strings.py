@@ -145,6 +145,15 @@ def test_has_on_dynamic_searches_the_json_text_keys_and_nested_json_strings(q):
     assert q.column(f"{data} | extend r = d contains 'restorePoint'") == [False, False, True, False]
 
 
+def test_has_any_with_needles_from_a_table_or_a_computed_array(q):
+    query = """let Terms = datatable(t:string)["snapshot", "Restore"];
+    datatable(s:string)["CopySnapshot", "a snapshot b", "restore now", "nothing"] | where s has_any (Terms)"""
+    assert q.column(query) == ["a snapshot b", "restore now"]
+    query = """let Terms = toscalar(datatable(t:string)["snapshot", "Restore"] | summarize make_list(t));
+    datatable(s:string)["CopySnapshot", "a snapshot b", "restore now"] | where s has_any (Terms)"""
+    assert q.column(query) == ["a snapshot b", "restore now"]
+
+
 def test_has_with_a_column_needle(q):
     rows = q.column('datatable(h:string, n:string)["arn:aws:kms:111", "111", "arn:aws:kms:1112", "111",'
                     ' "x", ""] | extend r = h has n')

@@ -519,12 +519,23 @@ def in_list(node: ast.InList, scope: Scope) -> Value:
     items, sources = expand_list_items(node.items, scope)
     op = node.op
     if op in ("has_any", "has_all"):
-        if sources:
-            raise scope.error(KqlUnsupportedError, f"{op} with a table or a computed array on the right is not "
+        if sources and op == "has_all":
+            raise scope.error(KqlUnsupportedError, "has_all with a table or a computed array on the right is not "
                                                    "supported; use a constant list or a let with dynamic([...])",
                               node)
+        text = term_text(left, d)
         needles = [as_string(i, d) for i in items]
-        return strings.has_any(term_text(left, d), needles, d, require_all=op == "has_all")
+        result = strings.has_any(text, needles, d, require_all=op == "has_all") if needles or not sources else None
+        for source in sources:
+            # Needles from a table or a computed array: does any of them match?
+            needle = exp.column("_rg_value", table="_rg_needles", quoted=True)
+            match = strings.compare("has", text, Value(needle, KqlType.STRING), d)
+            found = exp.Exists(this=exp.select(exp.Literal.number(1)).from_(exp.Subquery(
+                this=source(True, False), alias=exp.TableAlias(this=exp.to_identifier("_rg_needles"))))
+                .where(match.sql))
+            part = Value(found, KqlType.BOOL, nullable=False)
+            result = part if result is None else logical_values("or", result, part)
+        return result
     negated = op.startswith("!")
     case_insensitive = op.endswith("~")
     string_like = left.type in STRING_LIKE or left.type is KqlType.DYNAMIC or case_insensitive
