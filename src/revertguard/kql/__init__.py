@@ -13,6 +13,8 @@ Public API:
   `KqlNameError`, `KqlTypeError`, `KqlRuntimeError`: every failure on user input, with the
   line and column it refers to; `str(error)` shows the source line and a caret.
 * `Catalog`, `SchemaCatalog`, `StoreCatalog`, `TableSource`: where tables come from.
+* `Engine` (protocol) and `DuckDBEngine(store)`: what runs queries; everything that runs
+  queries takes an Engine, so another engine (Spark) plugs in without changing callers.
 
 Layout (like sqlglot): `tokens` (tokenizer), `parser` -> `expressions` (the syntax tree),
 `compiler` with `operators`, `summarize`, `joins`, `expand`, `sources` (tabular) and `scalars`,
@@ -24,7 +26,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from revertguard.kql.catalog import Catalog, SchemaCatalog, StoreCatalog, TableSource
-from revertguard.kql.engine import CompiledQuery, QueryResult, ResultColumn, compile_query, run
+from revertguard.kql.engine import CompiledQuery, DuckDBEngine, Engine, QueryResult, ResultColumn, compile_query, run
 from revertguard.kql.errors import (
     KqlError,
     KqlNameError,
@@ -44,6 +46,8 @@ def compile(query: str, dialect: str = "duckdb", *, catalog: Catalog | None = No
 __all__ = [
     "Catalog",
     "CompiledQuery",
+    "DuckDBEngine",
+    "Engine",
     "KqlError",
     "KqlNameError",
     "KqlRuntimeError",

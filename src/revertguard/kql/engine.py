@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 from sqlglot import exp
@@ -94,18 +94,54 @@ def compile_query(query: str, dialect: str = "duckdb", *, catalog: Catalog | Non
     return CompiledQuery(sql, expression, [ResultColumn(c.name, c.type) for c in columns], clock)
 
 
+class Engine(Protocol):
+    """Something that runs KQL: the embedded DuckDB store, or (later) Spark over Parquet.
+
+    Everything that runs queries (the CLI, rule tests, the detection runner) takes an Engine,
+    so the engine is chosen in one place.
+    """
+
+    name: str
+
+    def catalog(self) -> Catalog:
+        """The tables and watchlists this engine reads."""
+
+    def run(self, query: str, *, now: datetime | None = None, catalog: Catalog | None = None) -> QueryResult:
+        """Run a query; `catalog` (default `self.catalog()`) may narrow or replace what tables hold."""
+
+
+class DuckDBEngine:
+    """Runs queries on a `Store`'s DuckDB tables and watchlists."""
+
+    name = "duckdb"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def catalog(self) -> Catalog:
+        return StoreCatalog(self.store)
+
+    def run(self, query: str, *, now: datetime | None = None, catalog: Catalog | None = None) -> QueryResult:
+        compiled = compile_query(query, "duckdb", catalog=catalog or self.catalog(), now=now)
+        try:
+            rows = self.store.con.execute(compiled.sql).fetchall()
+        except duckdb.Error as exc:
+            raise KqlRuntimeError(_database_message(exc)).with_source(query) from None
+        return QueryResult(compiled.columns, convert_rows(compiled.columns, rows), compiled.sql)
+
+
 def run(store: Store, query: str, *, now: datetime | None = None) -> QueryResult:
     """Run a KQL query on a store's DuckDB tables and watchlists."""
-    compiled = compile_query(query, "duckdb", catalog=StoreCatalog(store), now=now)
-    try:
-        rows = store.con.execute(compiled.sql).fetchall()
-    except duckdb.Error as exc:
-        raise KqlRuntimeError(_database_message(exc)).with_source(query) from None
-    converters = [_CONVERTERS.get(c.type) for c in compiled.columns]
-    if any(converters):
-        rows = [tuple(conv(v) if conv and v is not None else v for conv, v in zip(converters, row, strict=True))
-                for row in rows]
-    return QueryResult(compiled.columns, rows, compiled.sql)
+    return DuckDBEngine(store).run(query, now=now)
+
+
+def convert_rows(columns: list[ResultColumn], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Database values -> Python values as `QueryResult` promises them (dynamic parsed, ...)."""
+    converters = [_CONVERTERS.get(c.type) for c in columns]
+    if not any(converters):
+        return rows
+    return [tuple(conv(v) if conv and v is not None else v for conv, v in zip(converters, row, strict=True))
+            for row in rows]
 
 
 def _database_message(exc: duckdb.Error) -> str:
