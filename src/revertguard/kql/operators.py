@@ -17,7 +17,7 @@ from revertguard.kql.compiler import Compiler, Out
 from revertguard.kql.conversions import to_bool, tostring
 from revertguard.kql.errors import KqlNameError, KqlSyntaxError, KqlTypeError, did_you_mean
 from revertguard.kql.scalars import Env, Scope, compile_scalar
-from revertguard.kql.sources import _datatable, union
+from revertguard.kql.sources import _datatable, union, union_legs
 from revertguard.kql.typed import STRING_LIKE, Col, Relation, SortSpec, Value
 from revertguard.tables import KqlType
 
@@ -253,18 +253,8 @@ def _dotnet_type(kql_type: KqlType) -> str:
 
 
 def op_union(compiler: Compiler, relation: Relation, op: ast.UnionOp, env: Env) -> Relation:
-    legs: list[tuple[Relation, str]] = [(relation, relation.name or "union_arg0")]
     node = op.union
-    for i, leg in enumerate(node.legs, start=1):
-        if isinstance(leg, ast.Name) and any(ch in leg.name for ch in "*?"):
-            matches = [t for t in compiler.catalog.table_names() if fnmatch.fnmatchcase(t, leg.name)]
-            if not matches:
-                raise KqlNameError(f"no table matches {leg.name!r}", leg.line, leg.column)
-            legs.extend((compiler.named_table(ast.Name(m).at(leg), env), m) for m in matches)
-            continue
-        leg_relation = compiler.tabular(leg, env)
-        label = leg.name if isinstance(leg, ast.Name) else (leg_relation.name or f"union_arg{i}")
-        legs.append((leg_relation, label))
+    legs = [(relation, relation.name or "union_arg0"), *union_legs(compiler, node.legs, env, first_index=1)]
     return union(compiler, legs, node.kind, node.withsource)
 
 

@@ -88,18 +88,23 @@ def _range(compiler: Compiler, node: ast.Range, env: Env) -> Relation:
 
 
 def _union_source(compiler: Compiler, node: ast.Union, env: Env) -> Relation:
-    legs: list[tuple[Relation, str]] = []
-    for i, leg in enumerate(node.legs):
+    return union(compiler, union_legs(compiler, node.legs, env, first_index=0), node.kind, node.withsource)
+
+
+def union_legs(compiler: Compiler, legs: list[ast.Node], env: Env, first_index: int) -> list[tuple[Relation, str]]:
+    """Compile union legs to (relation, label) pairs; a wildcard name expands to every matching table."""
+    out: list[tuple[Relation, str]] = []
+    for i, leg in enumerate(legs, start=first_index):
         if isinstance(leg, ast.Name) and any(ch in leg.name for ch in "*?"):
             matches = [t for t in compiler.catalog.table_names() if fnmatch.fnmatchcase(t, leg.name)]
             if not matches:
                 raise KqlNameError(f"no table matches {leg.name!r}", leg.line, leg.column)
-            legs.extend((compiler.named_table(ast.Name(m).at(leg), env), m) for m in matches)
+            out.extend((compiler.named_table(ast.Name(m).at(leg), env), m) for m in matches)
             continue
         relation = compiler.tabular(leg, env)
         label = leg.name if isinstance(leg, ast.Name) else (relation.name or f"union_arg{i}")
-        legs.append((relation, label))
-    return union(compiler, legs, node.kind, node.withsource)
+        out.append((relation, label))
+    return out
 
 
 def union(compiler: Compiler, legs: list[tuple[Relation, str]], kind: str, withsource: str | None) -> Relation:
