@@ -32,7 +32,7 @@ def rules_group() -> None:
 @rules_option("all")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def list_command(selection: tuple[str, ...], output: str) -> int:
-    """List rules: id, name, severity, schedule, tables and watchlists they read."""
+    """List rules: id, name, severity, schedule, tables, how many watchlists they read, test cases."""
     rules = load_rules(list(selection))
     if output == "json":
         click.echo(json.dumps([{
@@ -47,12 +47,15 @@ def list_command(selection: tuple[str, ...], output: str) -> int:
         console().print("No rules in this selection.")
         return 0
     table = Table(show_edge=False, header_style="bold")
-    for heading in ("id", "name", "set", "severity", "every / over", "tables", "watchlists", "file"):
-        table.add_column(heading, overflow="fold")
+    for heading in ("id", "name", "set", "severity", "every / over", "tables", "watchlists", "tests", "file"):
+        # Ids and names stay whole (people copy them); the watchlists are counted (`--format json` lists them).
+        table.add_column(heading, overflow="fold", no_wrap=heading in ("id", "name", "file"),
+                         justify="right" if heading == "watchlists" else "left")
     for rule in rules:
         schedule = f"{short_timespan(rule.query_frequency)} / {short_timespan(rule.query_period)}"
         table.add_row(safe(rule.id), safe(rule.name), _shipped_set(rule), safe(rule.severity), schedule,
-                      ", ".join(rule.tables), safe(", ".join(rule.watchlists)), safe(rule.path.name))
+                      ", ".join(rule.tables), str(len(rule.watchlists)), "yes" if rule.tests_path else "",
+                      safe(rule.path.name))
     console().print(table)
     return 0
 

@@ -15,6 +15,8 @@ Public API:
 * `Catalog`, `SchemaCatalog`, `StoreCatalog`, `TableSource`: where tables come from.
 * `Engine` (protocol) and `DuckDBEngine(store)`: what runs queries; everything that runs
   queries takes an Engine, so another engine (Spark) plugs in without changing callers.
+* `override_lets(query, {"Name": value})`: the same query with top-level `let` literals set to
+  other values (through the syntax tree), for any engine.
 
 Layout (like sqlglot): `tokens` (tokenizer), `parser` -> `expressions` (the syntax tree),
 `compiler` with `operators`, `summarize`, `joins`, `expand`, `sources` (tabular) and `scalars`,
@@ -35,6 +37,7 @@ from revertguard.kql.errors import (
     KqlTypeError,
     KqlUnsupportedError,
 )
+from revertguard.kql.overrides import kql_literal, override_lets
 
 
 def compile(query: str, dialect: str = "duckdb", *, catalog: Catalog | None = None,
@@ -61,5 +64,7 @@ __all__ = [
     "TableSource",
     "compile",
     "compile_query",
+    "kql_literal",
+    "override_lets",
     "run",
 ]

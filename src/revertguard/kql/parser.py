@@ -685,6 +685,10 @@ class _Parser:
         if text in ("externaldata", "evaluate", "search", "find"):
             raise self.unsupported(f"{text!r} is not supported" + (
                 ": load the data into a table or a watchlist" if text == "externaldata" else ""), tok)
+        if text == "union" and nxt.is_op("("):
+            # `union (T | where ...), (U | ...)`: parenthesised legs, not a call of a function `union`.
+            self.next()
+            return self.union_body(tok)
         if nxt.is_op("("):
             if text == "dynamic":
                 return self.dynamic_literal()
