@@ -21,3 +21,8 @@ SAMPLE_SETTINGS = {"seed": 1578, "noise": 100, "days": 2.0, "intrusion_context":
 def sample_logs_dir() -> Path:
     """The folder of bundled sample logs (raw CloudTrail, Azure Activity and GCP audit logs)."""
     return Path(str(resources.files("revertguard") / "data" / "sample"))
+
+
+def sample_watchlists_dir() -> Path:
+    """The sample organisation's watchlists (inventory and approvals), beside its logs."""
+    return sample_logs_dir() / "revertguard-watchlists"

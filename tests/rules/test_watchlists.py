@@ -1,4 +1,4 @@
-"""Watchlist definitions: the six shipped ones, user rows from YAML or CSV, and the store."""
+"""Watchlist definitions: the seven shipped ones, user rows from YAML or CSV, and the store."""
 
 from __future__ import annotations
 
@@ -19,10 +19,11 @@ SHIPPED = {
     "RevertGuardCicdPrincipals": "Identity",
     "RevertGuardChaosRoles": "Identity",
     "RevertGuardLabScopes": "Scope",
+    "RevertGuardInstanceInventory": "Resource",
 }
 
 
-def test_six_definitions_ship_empty_with_documented_columns():
+def test_seven_definitions_ship_empty_with_documented_columns():
     watchlists = shipped_watchlists()
     assert {alias: w.search_key for alias, w in watchlists.items()} == SHIPPED
     for watchlist in watchlists.values():

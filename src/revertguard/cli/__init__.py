@@ -8,6 +8,7 @@ import sys
 import click
 
 from revertguard import __version__
+from revertguard.cli import detect as detect_commands
 from revertguard.cli import ingest as ingest_commands
 from revertguard.cli import kql as kql_commands
 from revertguard.cli import rules as rules_commands
@@ -23,7 +24,7 @@ def cli() -> None:
     """Detect T1578.004 (Revert Cloud Instance) in AWS, Azure and GCP logs with Sentinel KQL rules, offline."""
 
 
-for _module in (ingest_commands, simulate_commands, rules_commands, sentinel_commands, kql_commands):
+for _module in (ingest_commands, detect_commands, simulate_commands, rules_commands, sentinel_commands, kql_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Console
 from rich.markup import escape
 
@@ -31,3 +33,17 @@ def error_console() -> Console:
 def safe(value: object) -> str:
     """Escape a value (often attacker-controlled log text) for rich markup."""
     return escape(str(value))
+
+
+# C0 and C1 control characters (ESC starts terminal escape sequences) and DEL, except newline.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: object) -> str:
+    """Log text made safe for a terminal: control characters shown as \\xNN, rich markup escaped.
+
+    A log value can hold terminal escape sequences or `[bold]` markup; either would otherwise
+    change what the analyst sees.
+    """
+    text = "" if value is None else str(value)
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))

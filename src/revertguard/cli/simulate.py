@@ -77,6 +77,7 @@ def simulate_command(scenarios: tuple[str, ...], out_dir: str | None, all_scenar
               f"from {labels['start']} to {labels['end']}: {counts} records.")
     for name, folder in labels["formats"].items():
         out.print(f"  {name:<17} {safe(out_dir)}/{folder}")
+    out.print(f"  watchlists        {safe(out_dir)}/{labels['watchlists']}  (scan --watchlist)")
     out.print(f"  labels            {safe(out_dir)}/{LABELS_FILE}")
     return 0
 

@@ -216,18 +216,21 @@ class Incident:
 
 @dataclass
 class RuleRun:
-    """What one rule did in a scan: scheduled runs, rows returned, alerts raised and suppressed."""
+    """What one rule did in a scan: scheduled runs (`skipped`: runs whose window held no event of
+    the rule's tables, not executed), rows returned, alerts raised and suppressed."""
 
     rule_id: str
     rule_name: str
     runs: int = 0
+    skipped: int = 0
     rows: int = 0
     alerts: int = 0
     suppressed: int = 0
     duplicates: int = 0  # alerts found again by an overlapping window (replay), merged into the first
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule_id": self.rule_id, "rule_name": self.rule_name, "runs": self.runs, "rows": self.rows,
+        return {"rule_id": self.rule_id, "rule_name": self.rule_name, "runs": self.runs, "skipped": self.skipped,
+                "rows": self.rows,
                 "alerts": self.alerts, "suppressed": self.suppressed, "duplicates": self.duplicates}
 
 

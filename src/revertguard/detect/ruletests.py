@@ -95,10 +95,15 @@ def run_case(rule: Rule, case: dict[str, Any], defaults: dict[str, Any], now: da
     label = f"{rule.tests_path}: case {case['name']!r}"
     with Store() as store:
         _load_watchlists(store, case.get("watchlists") or {}, label)
-        records = [_record(event, defaults, label, i) for i, event in enumerate(case.get("events") or [])]
-        report = ingest_records(records, store)
-        if report.rejected:
-            raise RuleTestError(f"{label}: events did not ingest: " + "; ".join(str(r) for r in report.rejections))
+        by_kind: dict[str, list[RawRecord]] = {}
+        for i, event in enumerate(case.get("events") or []):
+            kind, record = _record(event, defaults, label, i)
+            by_kind.setdefault(kind, []).append(record)
+        for records in by_kind.values():  # one "file" per kind of record, as ingest expects
+            report = ingest_records(records, store)
+            if report.rejected:
+                raise RuleTestError(f"{label}: events did not ingest: "
+                                    + "; ".join(str(r) for r in report.rejections))
         engine = DuckDBEngine(store)
         try:
             rows = engine.run(prepare_query(rule), now=now,
@@ -136,12 +141,13 @@ def _load_watchlists(store: Store, rows_by_alias: dict[str, Any], label: str) ->
         store.put_watchlist(definition.with_rows([{k: str(v) for k, v in r.items()} for r in rows]).to_store())
 
 
-def _record(event: Any, defaults: dict[str, Any], label: str, index: int) -> RawRecord:
+def _record(event: Any, defaults: dict[str, Any], label: str, index: int) -> tuple[str, RawRecord]:
     if not isinstance(event, dict) or len(event) != 1 or next(iter(event)) not in EVENT_KINDS:
         raise RuleTestError(f"{label}: event {index + 1} must be one of {', '.join(EVENT_KINDS)}: {{record}}")
     kind, record = next(iter(event.items()))
     merged = _merge(defaults.get(kind) or {}, record)
-    return RawRecord(f"{label} event {index + 1}", str(index + 1), json.dumps(merged, default=_json_time).encode())
+    return kind, RawRecord(f"{label} {kind} events", f"event {index + 1}",
+                           json.dumps(merged, default=_json_time).encode())
 
 
 def _json_time(value: Any) -> str:

@@ -23,6 +23,7 @@ from revertguard.detect.incidents import DEFAULT_GROUPING_WINDOW, group_incident
 from revertguard.detect.provenance import declared_event_ids, match_event_ids
 from revertguard.detect.schedule import (
     SENTINEL_DELAY,
+    EventPresence,
     QueryWindow,
     WindowedCatalog,
     data_span,
@@ -87,10 +88,11 @@ def detect(engine: Engine, rules: Sequence[Rule], options: DetectOptions | None 
     if first is None or last is None:
         findings.rule_runs = [RuleRun(r.id, r.name) for r in rules]
         return findings
+    presence = EventPresence(engine, {t for r in rules for t in r.tables}) if options.replay else None
     for rule in rules:
         windows = (replay_windows(rule, first, last, options.delay) if options.replay
                    else [single_pass_window(first, last)])
-        alerts, suppressed, summary = run_rule(engine, rule, windows, options)
+        alerts, suppressed, summary = run_rule(engine, rule, windows, options, presence)
         findings.alerts.extend(alerts)
         findings.suppressed.extend(suppressed)
         findings.rule_runs.append(summary)
@@ -104,17 +106,25 @@ def _alert_order(alert: Alert) -> tuple:
     return (-severity_rank(alert.severity), alert.first_event_time or alert.fired_at, alert.rule_name, alert.id)
 
 
-def run_rule(engine: Engine, rule: Rule, windows: Sequence[QueryWindow],
-             options: DetectOptions) -> tuple[list[Alert], list[Alert], RuleRun]:
-    """Run one rule over its windows; return its alerts, its suppressed matches and what it did."""
+def run_rule(engine: Engine, rule: Rule, windows: Sequence[QueryWindow], options: DetectOptions,
+             presence: EventPresence | None = None) -> tuple[list[Alert], list[Alert], RuleRun]:
+    """Run one rule over its windows; return its alerts, its suppressed matches and what it did.
+
+    With `presence`, a window holding no event of the tables the rule reads is not executed
+    (counted as skipped): its result would be empty.
+    """
     query = prepare_query(rule)
     base = engine.catalog()
     summary = RuleRun(rule.id, rule.name)
     alerts, suppressed = AlertLedger(), AlertLedger()
     for window in windows:
-        catalog = WindowedCatalog(base, *_clip(window, options))
-        rows = run_query(engine, rule, query, window.end, catalog)
+        start, end = _clip(window, options)
         summary.runs += 1
+        if presence is not None and rule.tables and not presence.any_between(rule.tables, start, end):
+            summary.skipped += 1
+            continue
+        catalog = WindowedCatalog(base, start, end)
+        rows = run_query(engine, rule, query, window.end, catalog)
         summary.rows += len(rows)
         alerting, quiet = split_suppressed(rows)
         run = RunContext(window.start or window.end, window.end, window.fired_at)

@@ -17,6 +17,7 @@ through the engine's catalog, so any engine applies it the same way.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -121,3 +122,27 @@ def grid_time_at_or_after(moment: datetime, step: timedelta) -> datetime:
 def estimated_fire_time(rule: Rule, last_event: datetime, delay: timedelta = SENTINEL_DELAY) -> datetime:
     """The first scheduled run of `rule` whose window holds an event at `last_event`."""
     return grid_time_at_or_after(last_event + delay, rule.query_frequency)
+
+
+class EventPresence:
+    """Which minutes hold events, per table: a replayed run whose window holds no event of the
+    tables its rule reads returns nothing, so it need not be executed."""
+
+    def __init__(self, engine: Engine, tables: Iterable[str]) -> None:
+        self._minutes: dict[str, list[datetime]] = {}
+        catalog = engine.catalog()
+        for name in tables:
+            if catalog.table(name) is None:
+                continue
+            result = engine.run(f"{name} | summarize by Minute = bin(TimeGenerated, 1m) | sort by Minute asc")
+            self._minutes[name] = [row[0] for row in result.rows if row[0] is not None]
+
+    def any_between(self, tables: Iterable[str], start: datetime | None, end: datetime) -> bool:
+        """Whether any of `tables` may hold an event with `start < TimeGenerated <= end`."""
+        for name in tables:
+            minutes = self._minutes.get(name, [])
+            # A minute bin [m, m + 1m) overlaps the window when m <= end and m + 1m > start.
+            low = 0 if start is None else bisect_right(minutes, start - timedelta(minutes=1))
+            if low < len(minutes) and minutes[low] <= end:
+                return True
+        return False

@@ -30,6 +30,8 @@ _SKIPPED_KEYS = (
 # `revertguard-labels.json` is the ground truth `revertguard simulate` writes beside its logs.
 _NOT_LOGS = re.compile(r"(^|/)(\.[^/]*|.*\.(md|rst|html|pdf|png|jpg|sha256|sig|asc|py|sh)|revertguard-labels\.json)$",
                        re.I)
+# ... and `revertguard-watchlists/` the simulated organisation's watchlists, which `scan --watchlist` reads.
+_WATCHLISTS = re.compile(r"(^|/)revertguard-watchlists/[^/]+$")
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,12 @@ def discover(paths: list[str]) -> tuple[list[Source], list[Skipped]]:
         path = Path(given)
         if path.is_dir():
             for file in sorted(_walk(path, skipped)):
-                if _NOT_LOGS.search(file.relative_to(path).as_posix()):
+                relative = file.relative_to(path).as_posix()
+                if _NOT_LOGS.search(relative):
                     skipped.append(Skipped(str(file), "not a log file"))
+                    continue
+                if _WATCHLISTS.search(relative):
+                    skipped.append(Skipped(str(file), "a watchlist, not a log (pass it with --watchlist)"))
                     continue
                 _add(file, str(file), sources, skipped)
         elif path.exists():

@@ -17,10 +17,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from revertguard.rules.watchlist import shipped_watchlists
 from revertguard.simulate.engine import DEFAULT_NOISE, DEFAULT_START, UnknownScenarioError, build, resolve
 from revertguard.simulate.labels import LABELS_FILE, build_labels, read_labels, write_labels
 from revertguard.simulate.model import Simulation
 from revertguard.simulate.scenarios import REGISTRY
+from revertguard.simulate.tuning import WATCHLISTS_FOLDER, organisation_watchlists
 from revertguard.simulate.writers import DEFAULT_FORMATS, FORMATS
 
 __all__ = [
@@ -29,14 +31,17 @@ __all__ = [
     "DEFAULT_START",
     "FORMATS",
     "LABELS_FILE",
+    "WATCHLISTS_FOLDER",
     "UnknownFormatError",
     "UnknownScenarioError",
     "generate",
     "list_scenarios",
+    "organisation_watchlists",
     "read_labels",
     "scenario_names",
     "simulate",
     "write",
+    "write_watchlists",
 ]
 
 
@@ -67,7 +72,8 @@ def write(sim: Simulation, out_dir: str | Path, formats: Iterable[str] | None = 
     """Write a simulation in the given formats (default: one raw format per cloud) plus labels.
 
     Each format goes to its own folder under `out_dir` (replacing what a previous run left
-    there); returns the labels document, also written to `out_dir/revertguard-labels.json`.
+    there), the organisation's watchlists to `out_dir/revertguard-watchlists/` (`tuning`);
+    returns the labels document, also written to `out_dir/revertguard-labels.json`.
     """
     chosen = list(DEFAULT_FORMATS if formats is None else dict.fromkeys(formats))
     unknown = [f for f in chosen if f not in FORMATS]
@@ -84,9 +90,22 @@ def write(sim: Simulation, out_dir: str | Path, formats: Iterable[str] | None = 
             shutil.rmtree(folder)  # stale files from another seed would otherwise mix in
         log_format.write(sim, folder)
         layout[name] = log_format.folder
+    write_watchlists(sim, out)
     labels = build_labels(sim, layout)
     write_labels(labels, out)
     return labels
+
+
+def write_watchlists(sim: Simulation, out_dir: str | Path) -> Path:
+    """Write the organisation's inventory and approvals as watchlist CSVs (`revertguard-watchlists/`)."""
+    folder = Path(out_dir) / WATCHLISTS_FOLDER
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    definitions = shipped_watchlists()
+    for alias, rows in organisation_watchlists(sim).items():
+        (folder / f"{alias}.csv").write_bytes(definitions[alias].with_rows(rows).csv_text().encode())
+    return folder
 
 
 def generate(scenarios: Iterable[str] | None, out_dir: str | Path, *, seed: int = 0, noise: int = DEFAULT_NOISE,

@@ -46,12 +46,13 @@ def build(specs: list[ScenarioSpec], *, seed: int, noise: int = DEFAULT_NOISE, d
     estate = build_estate(seed)
     seen: Counter[str] = Counter()
     runs = []
+    taken: list = []  # machines acted on so far: each run prefers machines no earlier run used
     for spec in specs:
         seen[spec.name] += 1
         run_id = f"{spec.name}#{seen[spec.name]}"
         with_context = intrusion_context and spec.kind is ScenarioKind.ATTACK
         moment = _place(seed, run_id, begin, end, spec.duration, with_context)
-        ctx = Context.seeded(f"{seed}/scenario/{run_id}", estate, moment)
+        ctx = Context.seeded(f"{seed}/scenario/{run_id}", estate, moment, taken)
         outcome = spec.generate(ctx)
         if with_context:
             lead_rng = random.Random(f"{seed}/context-lead/{run_id}")
@@ -61,7 +62,7 @@ def build(specs: list[ScenarioSpec], *, seed: int, noise: int = DEFAULT_NOISE, d
         runs.append(ScenarioRun(run_id, spec, outcome))
     background = background_noise(estate, seed, begin, end, noise)
     return Simulation(seed=seed, start=begin, end=end, noise_per_day=noise, intrusion_context=intrusion_context,
-                      runs=runs, noise=background.events, tricky=background.tricky)
+                      runs=runs, noise=background.events, tricky=background.tricky, estate=estate)
 
 
 def _place(seed: int, run_id: str, begin: datetime, end: datetime, duration: timedelta,

@@ -176,6 +176,16 @@ class AzureVm:
     vm_id: str = ""
     snapshots: list[str] = field(default_factory=list)  # snapshot names of its OS disk
 
+    @property
+    def has_temp_disk(self) -> bool:
+        """Whether the size has a local temporary disk: a `d` feature letter (D4ds_v5), B-series,
+        or sizes older than v4 (Microsoft's size tables)."""
+        name = self.size.lower().removeprefix("standard_")
+        family, _, version = name.partition("_v")
+        letters = family.lstrip("abcdefghijklmnopqrstuvwxyz")
+        features = letters.lstrip("0123456789")
+        return "d" in features or family.startswith("b") or (version or "1") in ("1", "2", "3")
+
     def resource_id(self) -> str:
         return (f"/subscriptions/{self.subscription}/resourceGroups/{self.resource_group}"
                 f"/providers/Microsoft.Compute/virtualMachines/{self.name}")

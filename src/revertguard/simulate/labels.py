@@ -50,6 +50,7 @@ def build_labels(sim: Simulation, layout: dict[str, str]) -> dict:
         "noise_per_day": sim.noise_per_day,
         "intrusion_context": sim.intrusion_context,
         "formats": layout,
+        "watchlists": "revertguard-watchlists",
         "event_counts": counts,
         "scenarios": scenarios,
         "tricky_values": sim.tricky,

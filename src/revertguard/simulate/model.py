@@ -68,13 +68,33 @@ class Context:
     ids: Ids
     estate: Estate
     clock: Clock
+    # Machines earlier scenario runs of the same simulation acted on (shared by those runs).
+    taken: list[Any] = field(default_factory=list)
 
     @classmethod
-    def seeded(cls, key: str, estate: Estate, start: datetime) -> Context:
+    def seeded(cls, key: str, estate: Estate, start: datetime, taken: list[Any] | None = None) -> Context:
         # A string seed is hashed by `random` (SHA-512), so every scenario run has its own
         # stream: adding noise or another scenario never changes this one's ids.
         rng = random.Random(key)
-        return cls(rng, Ids(rng), estate, Clock(start, rng))
+        return cls(rng, Ids(rng), estate, Clock(start, rng), taken if taken is not None else [])
+
+    def pick(self, candidates: list[Any]) -> Any:
+        """One of `candidates`, preferring a machine no earlier run of this simulation acted on.
+
+        So the scenario runs of one simulation are separate stories on separate machines, as
+        long as the estate has unused ones; a repeated run falls back to any candidate.
+        """
+        fresh = [c for c in candidates if not any(c is t for t in self.taken)]
+        chosen = self.rng.choice(fresh or candidates)
+        self.taken.append(chosen)
+        return chosen
+
+    def pick_many(self, candidates: list[Any], count: int) -> list[Any]:
+        """`count` different candidates, each preferring an unused machine (see `pick`)."""
+        chosen: list[Any] = []
+        for _ in range(count):
+            chosen.append(self.pick([c for c in candidates if not any(c is x for x in chosen)]))
+        return chosen
 
 
 @dataclass
@@ -149,6 +169,7 @@ class Simulation:
     runs: list[ScenarioRun]
     noise: list[Event]
     tricky: list[dict] = field(default_factory=list)  # events carrying hostile text on purpose
+    estate: Estate | None = None  # the organisation the events happened in
 
     def events(self, cloud: Cloud | None = None) -> list[Event]:
         """Every event (scenario and noise), in time order, optionally of one cloud."""

@@ -17,7 +17,7 @@ def _victim(ctx: Context, predicate=None) -> AwsInstance:
     """An instance of the production account, optionally one satisfying `predicate`."""
     prod = ctx.estate.aws_account("prod").account_id
     candidates = ctx.estate.aws_instances(lambda i: i.account == prod and (predicate is None or predicate(i)))
-    return ctx.rng.choice(candidates)
+    return ctx.pick(candidates)
 
 
 def _intruder(ctx: Context, victim: AwsInstance) -> CloudTrailSession:

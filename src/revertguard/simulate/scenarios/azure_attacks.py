@@ -31,7 +31,7 @@ def _intruder(ctx: Context, vm: AzureVm) -> ActivityLogSession:
                  "virtualMachines/start/action",
           duration=timedelta(minutes=30))
 def disk_from_snapshot_os_swap(ctx: Context) -> Outcome:
-    vm = ctx.rng.choice(ctx.estate.azure_vms(lambda v: not v.ephemeral_os_disk))
+    vm = ctx.pick(ctx.estate.azure_vms(lambda v: not v.ephemeral_os_disk))
     s = _intruder(ctx, vm)
     snapshot = vm.snapshots[0]
     disk = f"{vm.name}-osdisk-restored-{ctx.ids.lower_alnum(5)}"
@@ -49,7 +49,7 @@ def disk_from_snapshot_os_swap(ctx: Context) -> Outcome:
           events="virtualMachines/reimage/action (Start, Accept, Success)",
           duration=timedelta(minutes=15))
 def reimage_ephemeral(ctx: Context) -> Outcome:
-    vm = ctx.rng.choice(ctx.estate.azure_vms(lambda v: v.ephemeral_os_disk))
+    vm = ctx.pick(ctx.estate.azure_vms(lambda v: v.ephemeral_os_disk))
     s = _intruder(ctx, vm)
     out = _outcome(s, vm, ephemeral_os_disk="true", vm_size=vm.size)
     out.add(s.vm_action(ctx.clock.now, vm, "reimage", {"tempDisk": True}, completion_seconds=(120, 400)))
@@ -64,7 +64,7 @@ def reimage_ephemeral(ctx: Context) -> Outcome:
                  "virtualMachines/start/action",
           duration=timedelta(minutes=45))
 def backup_recovery_point_restore(ctx: Context) -> Outcome:
-    vm = ctx.rng.choice(ctx.estate.azure_vms(lambda v: not v.ephemeral_os_disk))
+    vm = ctx.pick(ctx.estate.azure_vms(lambda v: not v.ephemeral_os_disk))
     s = _intruder(ctx, vm)
     backup = ActivityLogSession(ctx, ctx.estate.azure_identities["backup-service"], vm.subscription)
     point = ctx.ids.digits(17)

@@ -30,7 +30,7 @@ def _change_ticket(ctx: Context) -> str:
           duration=timedelta(minutes=40))
 def dr_restore(ctx: Context) -> Outcome:
     prod = ctx.estate.aws_account("prod")
-    victim = ctx.rng.choice(prod.instances)
+    victim = ctx.pick(prod.instances)
     s = CloudTrailSession(ctx, ctx.estate.aws_identities["dr-operator"], victim.region)
     volume = ctx.ids.ec2("vol")
     ticket = _change_ticket(ctx)
@@ -57,7 +57,7 @@ def dr_restore(ctx: Context) -> Outcome:
           duration=timedelta(hours=2))
 def backup_restore_testing(ctx: Context) -> Outcome:
     shared = ctx.estate.aws_account("shared")
-    source = ctx.rng.choice(shared.instances)
+    source = ctx.pick(shared.instances)
     s = CloudTrailSession(ctx, ctx.estate.aws_identities["backup-role"], source.region)
     image = ctx.ids.ec2("ami")
     point = f"arn:aws:ec2:{source.region}::image/{image}"
@@ -82,7 +82,7 @@ def backup_restore_testing(ctx: Context) -> Outcome:
           duration=timedelta(minutes=20))
 def cicd_staging_reset(ctx: Context) -> Outcome:
     staging = ctx.estate.aws_account("staging")
-    targets = ctx.rng.sample(staging.instances, 2)
+    targets = ctx.pick_many(staging.instances, 2)
     s = CloudTrailSession(ctx, ctx.estate.aws_identities["cicd"], targets[0].region)
     out = Outcome(actor=s.identity, target=targets[0], entities={
         "identity": s.identity.arn, "account": staging.account_id, "region": targets[0].region,
@@ -129,7 +129,7 @@ def fis_stop_start(ctx: Context) -> Outcome:
           duration=timedelta(minutes=15))
 def autoscaling_lifecycle(ctx: Context) -> Outcome:
     prod = ctx.estate.aws_account("prod")
-    old = ctx.rng.choice(prod.instances)
+    old = ctx.pick(prod.instances)
     s = CloudTrailSession(ctx, ctx.estate.aws_identities["autoscaling"], old.region)
     new = ctx.ids.ec2("i")
     out = Outcome(actor=s.identity, target=old, entities={
@@ -150,7 +150,7 @@ def autoscaling_lifecycle(ctx: Context) -> Outcome:
           duration=timedelta(minutes=10))
 def dry_run_checks(ctx: Context) -> Outcome:
     prod = ctx.estate.aws_account("prod")
-    target = ctx.rng.choice(prod.instances)
+    target = ctx.pick(prod.instances)
     s = CloudTrailSession(ctx, ctx.estate.aws_identities["ops-sso"], target.region)
     out = Outcome(actor=s.identity, target=target, entities={
         "identity": s.identity.arn, "account": prod.account_id, "region": target.region,
@@ -171,7 +171,7 @@ def dry_run_checks(ctx: Context) -> Outcome:
           duration=timedelta(minutes=10))
 def failed_attempt(ctx: Context) -> Outcome:
     staging = ctx.estate.aws_account("staging")
-    target = ctx.rng.choice(staging.instances)
+    target = ctx.pick(staging.instances)
     s = CloudTrailSession(ctx, ctx.estate.aws_identities["dev-sso"], target.region)
     out = Outcome(actor=s.identity, target=target, entities={
         "identity": s.identity.arn, "account": staging.account_id, "region": target.region,
@@ -192,7 +192,7 @@ def failed_attempt(ctx: Context) -> Outcome:
                  "virtualMachines/write (osDisk), virtualMachines/start",
           duration=timedelta(minutes=40))
 def patch_rollback(ctx: Context) -> Outcome:
-    vm = ctx.rng.choice(ctx.estate.azure_vms(lambda v: not v.ephemeral_os_disk))
+    vm = ctx.pick(ctx.estate.azure_vms(lambda v: not v.ephemeral_os_disk))
     s = ActivityLogSession(ctx, ctx.estate.azure_identities["ops-user"], vm.subscription)
     snapshot = vm.snapshots[-1]
     disk = f"{vm.name}-osdisk-prepatch-{ctx.ids.lower_alnum(5)}"
@@ -218,7 +218,7 @@ def patch_rollback(ctx: Context) -> Outcome:
           duration=timedelta(minutes=30))
 def chaos_shutdown(ctx: Context) -> Outcome:
     prod = ctx.estate.azure_subscriptions[0]
-    vm = ctx.rng.choice(prod.vms)
+    vm = ctx.pick(prod.vms)
     engineer = ActivityLogSession(ctx, ctx.estate.azure_identities["ops-user"], prod.subscription_id)
     chaos = ActivityLogSession(ctx, ctx.estate.azure_identities["chaos-mi"], prod.subscription_id)
     experiment = chaos.identity.managed_identity_resource
@@ -241,7 +241,7 @@ def chaos_shutdown(ctx: Context) -> Outcome:
           duration=timedelta(hours=13))
 def instance_schedule(ctx: Context) -> Outcome:
     project = ctx.estate.gcp_projects[0]
-    instance = ctx.rng.choice([i for i in project.instances if not i.local_ssd])
+    instance = ctx.pick([i for i in project.instances if not i.local_ssd])
     s = AuditLogSession(ctx, ctx.estate.gcp_identities["compute-agent"], project.project_id, ip="")
     out = Outcome(actor=s.identity, target=instance, entities={
         "identity": s.identity.email, "project": project.project_id, "zone": instance.zone,

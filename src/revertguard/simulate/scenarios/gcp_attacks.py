@@ -36,7 +36,7 @@ def _prod_instances(ctx: Context, predicate=None) -> list[GcpInstance]:
                  "compute.instances.attachDisk (boot: true), compute.instances.start (each a first/last pair)",
           duration=timedelta(minutes=30))
 def disk_from_snapshot_boot_swap(ctx: Context) -> Outcome:
-    instance = ctx.rng.choice(_prod_instances(ctx, lambda i: not i.local_ssd))
+    instance = ctx.pick(_prod_instances(ctx, lambda i: not i.local_ssd))
     s = _intruder(ctx, instance)
     snapshot = instance.snapshots[0]
     disk = f"{instance.name}-restore-{ctx.ids.lower_alnum(4)}"
@@ -58,7 +58,7 @@ def disk_from_snapshot_boot_swap(ctx: Context) -> Outcome:
           events="compute.instances.stop (discardLocalSsd: true), compute.instances.start",
           duration=timedelta(minutes=15))
 def stop_start_discard_local_ssd(ctx: Context) -> Outcome:
-    instance = ctx.rng.choice(_prod_instances(ctx, lambda i: i.local_ssd))
+    instance = ctx.pick(_prod_instances(ctx, lambda i: i.local_ssd))
     s = _intruder(ctx, instance)
     out = _outcome(s, instance, machine_type=instance.machine_type, local_ssd="true")
     c = ctx.clock
