@@ -300,3 +300,38 @@ def test_azure_rows_have_the_properties_of_real_sentinel_rows(everything, realda
     real_authorization = _key_paths(json.loads(real_rows[8]["Authorization_d"]))
     assert _key_paths(json.loads(our_rows[0]["Authorization_d"])) == real_authorization
     assert re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}, \d{1,2}:\d{2}:\d{2}\.\d{3} [AP]M", our_rows[0]["TimeGenerated [UTC]"])
+
+
+# -- the organisation around the logs -----------------------------------------------------------
+
+def test_each_run_acts_on_its_own_machine_while_the_estate_has_unused_ones(sim):
+    attacked = [run.outcome.target for run in sim.runs if run.spec.kind.value == "attack"]
+    assert len({id(m) for m in attacked}) == len(attacked)  # the attacks run first, so each gets its own
+    # A scenario named twice still runs (on another machine while there is one).
+    twice = simulate(["aws-manual-root-swap", "aws-manual-root-swap"], seed=5, noise=0)
+    assert twice.runs[0].outcome.target is not twice.runs[1].outcome.target
+
+
+def test_organisation_watchlists_describe_the_estate_and_approve_no_intruder(everything):
+    out, labels = everything
+    assert labels["watchlists"] == "revertguard-watchlists"
+    from revertguard.rules.watchlist import load_watchlists
+    lists = load_watchlists([out / "revertguard-watchlists"])
+    inventory = lists["RevertGuardInstanceInventory"].rows
+    assert {row["Cloud"] for row in inventory} == {"aws", "azure", "gcp"}
+    assert {row["EphemeralStorage"] for row in inventory} == {"instance-store", "temp-disk", "local-ssd", "none"}
+    approved = {row["Identity"] for alias in ("RevertGuardApprovedIdentities", "RevertGuardCicdPrincipals",
+                                              "RevertGuardChaosRoles") for row in lists[alias].rows}
+    intruders = {s["entities"]["identity"] for s in labels["scenarios"] if s["kind"] == "attack"}
+    assert approved and not any(i.split("/")[1] in a for i in intruders if "/" in i for a in approved)
+    tickets = {row["Ticket"] for row in lists["RevertGuardChangeTickets"].rows}
+    assert tickets == {s["entities"]["change_ticket"] for s in labels["scenarios"] if "change_ticket" in s["entities"]}
+
+
+def test_ingest_skips_the_watchlists_folder_with_its_reason(everything):
+    out, _ = everything
+    with Store() as store:
+        report = ingest([str(out / "aws" / "cloudtrail-jsonl"), str(out)], store)
+    reasons = {s.reason for s in report.skipped}
+    assert "a watchlist, not a log (pass it with --watchlist)" in reasons
+    assert report.rejected == 0
