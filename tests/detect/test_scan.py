@@ -8,9 +8,12 @@ import pytest
 
 from revertguard.cli import main
 from revertguard.detect.scan import scan
+from revertguard.rules import DETECTIONS_DIR
 
 HOSTILE_NAME = "[bold red]pwned[/]\x1b[31m"
 HOSTILE_AGENT = "Mozilla/5.0 <script>alert(1)</script> [link=http://x]y[/link]"
+# One rule is enough where the point is the command's behaviour, not the rule pack's.
+ROOT_RULE = str(DETECTIONS_DIR / "AwsRootVolumeReplaced.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +71,7 @@ def test_table_lists_incidents_and_shows_suppressed_reasons_on_request(capsys):
     out = capsys.readouterr().out
     assert "15 incident(s)" in out and "suppressed by watchlists (--show-suppressed lists them)" in out
     assert "CI/CD principal" not in out
-    assert main(["scan", "--sample", "--show-suppressed", "--rules", "default"]) == 1
+    assert main(["scan", "--sample", "--show-suppressed", "--rules", ROOT_RULE]) == 1
     out = capsys.readouterr().out
     assert "suppressed match(es)" in out and "CI/CD principal: acme/web deploy-staging" in out
 
@@ -97,11 +100,11 @@ def test_attacker_controlled_text_is_shown_as_text(tmp_path, capsys):
     trail = write_trail(tmp_path / "trail.json", event(
         "e1", "CreateReplaceRootVolumeTask",
         requestParameters={"CreateReplaceRootVolumeTaskRequest": {"InstanceId": "i-0a1b2c3d4e5f60718"}}))
-    assert main(["scan", str(trail)]) == 1
+    assert main(["scan", str(trail), "--rules", ROOT_RULE]) == 1
     out = capsys.readouterr().out
     assert "[bold red]pwned[/]" in out  # the markup is printed, not applied
     assert "\x1b" not in out and "\\x1b[31m" in out  # the escape sequence is shown, not sent to the terminal
-    assert main(["scan", str(trail), "--format", "jsonl"]) == 1
+    assert main(["scan", str(trail), "--format", "jsonl", "--rules", ROOT_RULE]) == 1
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     alert = next(r for r in records if r["type"] == "alert")
     assert alert["custom_details"]["UserAgent"] == [HOSTILE_AGENT]  # data stays exact in JSON
@@ -112,10 +115,10 @@ def test_json_document_and_library_call_agree(tmp_path, capsys):
     trail = write_trail(tmp_path / "trail.json", event(
         "e1", "CreateReplaceRootVolumeTask",
         requestParameters={"CreateReplaceRootVolumeTaskRequest": {"InstanceId": "i-0a1b2c3d4e5f60718"}}))
-    assert main(["scan", str(trail), "--format", "json", "--replay"]) == 1
+    assert main(["scan", str(trail), "--format", "json", "--replay", "--rules", ROOT_RULE]) == 1
     document = json.loads(capsys.readouterr().out)
     assert document["schema_version"] == 1 and document["mode"] == "replay"
     assert document["ingest"]["added"] == 1
     assert [a["fired_at"] for a in document["alerts"]] == ["2026-11-20T11:00:00Z"]
-    result = scan([str(trail)])
+    result = scan([str(trail)], rules=ROOT_RULE)
     assert [i.source_event_ids for i in result.findings.incidents] == [["e1"]]

@@ -49,7 +49,7 @@ def parse_time(value: str | None, option: str) -> datetime | None:
 @rules_option("default")
 @_time_option("--since", "Only events at or after this time.")
 @_time_option("--until", "Only events at or before this time.")
-@click.option("--watchlist", "watchlists", multiple=True, metavar="FILE",
+@click.option("--watchlist", "--watchlists", "watchlists", multiple=True, metavar="FILE",
               help="Watchlist file or folder (YAML definition, or <alias>.csv rows); repeatable.")
 @click.option("--format", "output", type=click.Choice(["table", "jsonl", "json"]), default="table", show_default=True)
 @click.option("--replay", is_flag=True,
