@@ -33,7 +33,8 @@ from revertguard.report.chain import ChainDiagram, layout_chain
 from revertguard.report.entities import addresses, identities
 from revertguard.report.events import SourceEvent, cited_event_ids, events_of, pretty_json
 
-TITLE = "revertguard investigation report"
+TITLE = "Investigation report"
+_OPEN_ALERTS = 3  # an incident with more alerts than this lists them folded
 
 
 @dataclass
@@ -78,7 +79,12 @@ class IncidentView:
     attacks: list[AttackLabel]
     identities: list[str]
     addresses: list[str]
+    reasons: list[tuple[str, list[int]]]  # each distinct reason, with the alerts that give it
     missing_event_ids: list[str] = field(default_factory=list)
+
+    @property
+    def alerts_open(self) -> bool:
+        return len(self.alerts) <= _OPEN_ALERTS
 
 
 def render_html(findings: Findings, events: Mapping[str, SourceEvent], *, title: str = TITLE,
@@ -150,8 +156,17 @@ def _incident_view(incident: Incident, index: int, findings: Findings, events: M
         attacks=attack_labels(incident.tactics, incident.techniques),
         identities=identities(incident.entities),
         addresses=addresses(incident.entities),
+        reasons=_reasons(alerts),
         missing_event_ids=[i for i in incident.source_event_ids if i not in events],
     )
+
+
+def _reasons(alerts: list[AlertView]) -> list[tuple[str, list[int]]]:
+    """Why each alert fired, said once per distinct reason (many seed alerts share one)."""
+    reasons: dict[str, list[int]] = {}
+    for view in alerts:
+        reasons.setdefault(view.alert.why or view.alert.title, []).append(view.number)
+    return list(reasons.items())
 
 
 def _timeline(ordered: list[SourceEvent], cited: dict[str, list[int]], steps: set[str]) -> list[TimelineEntry]:
