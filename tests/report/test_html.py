@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 
 from revertguard.detect import Findings
 from revertguard.report import render_html, write_html
-from revertguard.report.chain import layout_chain
 
 
 class Elements(HTMLParser):
@@ -112,10 +111,3 @@ def test_write_html_writes_utf8(scan, tmp_path):
     path = write_html(scan.findings, scan.events, tmp_path / "report.html")
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
-
-def test_chain_layout_puts_sources_left_and_machines_right(scan):
-    incident = next(i for i in scan.findings.incidents if i.chain)
-    diagram = layout_chain(incident.resources, incident.chain)
-    by_type = {node.resource.type: node.x for node in diagram.nodes}
-    assert by_type.get("snapshot", by_type.get("image")) < by_type["instance"]
-    assert diagram.width >= max(n.x for n in diagram.nodes) + 220
