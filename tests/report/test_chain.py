@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from revertguard.detect import ChainLink, Resource
-from revertguard.report.chain import NODE_WIDTH, layout_chain, shorten
+from revertguard.report.chain import NODE_WIDTH, layout_chain, relation_lines, shorten
 
 SNAP, VOL, INST = Resource("snapshot", "snap-1"), Resource("volume", "vol-1"), Resource("instance", "i-1")
 
@@ -18,7 +18,7 @@ def test_links_set_the_columns_whatever_order_they_come_in():
     columns = _columns(diagram)
     assert columns["snap-1"] < columns["vol-1"] < columns["i-1"]
     assert diagram.width == columns["i-1"] + NODE_WIDTH + 12
-    assert [edge.label for edge in diagram.edges] == ["AttachVolume /dev/xvda", "CreateVolume"]
+    assert [edge.label_lines for edge in diagram.edges] == [("AttachVolume", "/dev/xvda"), ("CreateVolume",)]
 
 
 def test_a_cycle_still_lays_out():
@@ -35,6 +35,12 @@ def test_unlinked_machines_go_right_and_the_rest_left():
 
 def test_nothing_to_draw():
     assert layout_chain([], []) is None
+
+
+def test_relations_read_as_the_call_then_its_qualifier():
+    assert relation_lines("v1.compute.instances.attachDisk (boot disk)") == ("instances.attachDisk", "(boot disk)")
+    assert relation_lines("Microsoft.Compute/disks/write Copy") == ("disks/write", "Copy")
+    assert relation_lines("CreateReplaceRootVolumeTask") == ("CreateReplaceRootVolumeTask",)
 
 
 def test_long_ids_keep_their_informative_end():

@@ -118,10 +118,15 @@ def test_suppressed_matches_are_suppressed_findings_when_asked(scan):
 
 
 def test_without_the_events_each_evidence_still_names_its_event(scan):
+    with_events = {f["finding_info"]["uid"]: f for f in to_ocsf(scan.findings, scan.events)}
     for finding in to_ocsf(scan.findings):
         check_detection_finding(finding)
         assert all(e["data"]["source_event_id"] == e["uid"] for e in finding["evidences"])
-        assert finding["cloud"]["provider"] == "AWS"  # from the rule's output columns
+        # The cloud is read from the rule's output columns, and agrees with the events.
+        expected = with_events[finding["finding_info"]["uid"]]["cloud"]
+        assert finding["cloud"]["provider"] == expected["provider"]
+        if "account" in finding["cloud"]:
+            assert finding["cloud"]["account"] == expected["account"]
 
 
 def test_write_ocsf_writes_one_finding_per_line(scan):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from revertguard.detect.findings import ChainLink, Resource
 
-NODE_WIDTH = 220
+NODE_WIDTH = 240
 NODE_HEIGHT = 56
-COLUMN_GAP = 200
+COLUMN_GAP = 190
 ROW_GAP = 22
 MARGIN = 12
 _MAX_LABEL = 27
@@ -47,7 +47,7 @@ class ChainEdge:
     path: str  # SVG path data
     label_x: int
     label_y: int
-    label: str
+    label_lines: tuple[str, ...]  # the call, then what qualifies it ("/dev/xvda", "(boot disk)")
 
 
 @dataclass(frozen=True)
@@ -114,10 +114,26 @@ def _edge(link: ChainLink, source: ChainNode, target: ChainNode) -> ChainEdge:
         x1, y1 = source.x + NODE_WIDTH // 2, source.y + NODE_HEIGHT
         x2, y2 = target.x + NODE_WIDTH // 2, target.y + NODE_HEIGHT
         path = f"M{x1},{y1} C{x1},{y1 + 40} {x2},{y2 + 40} {x2},{y2 + 6}"
-        return ChainEdge(link, path, (x1 + x2) // 2, max(y1, y2) + 34, shorten(link.relation, _MAX_RELATION))
+        return ChainEdge(link, path, (x1 + x2) // 2, max(y1, y2) + 34, relation_lines(link.relation))
     bend = (x2 - x1) // 2
     path = f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2 - 8},{y2}"
-    return ChainEdge(link, path, (x1 + x2) // 2, (y1 + y2) // 2 - 9, shorten(link.relation, _MAX_RELATION))
+    lines = relation_lines(link.relation)
+    return ChainEdge(link, path, (x1 + x2) // 2, (y1 + y2) // 2 - 9 - 13 * (len(lines) - 1), lines)
+
+
+def relation_lines(relation: str) -> tuple[str, ...]:
+    """A link's API call as at most two short lines: the call's last two name parts, then the rest.
+
+    `v1.compute.instances.attachDisk (boot disk)` -> (`instances.attachDisk`, `(boot disk)`).
+    """
+    call, _, rest = relation.strip().partition(" ")
+    parts = [p for p in call.replace("/", ".").split(".") if p]
+    separator = "/" if "/" in call else "."
+    name = separator.join(parts[-2:]) if len(parts) > 2 else call
+    lines = [shorten(name, _MAX_RELATION)]
+    if rest.strip():
+        lines.append(shorten(rest.strip(), _MAX_RELATION))
+    return tuple(lines)
 
 
 def shorten(text: str, limit: int) -> str:

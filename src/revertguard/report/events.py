@@ -53,6 +53,23 @@ class EventFacts:
     created: tuple[str, ...]  # resource ids the response names that the request did not
     request_id: str
 
+    @property
+    def operation_label(self) -> str:
+        """The operation without its service prefix (`MICROSOFT.COMPUTE/DISKS/WRITE` -> `DISKS/WRITE`)."""
+        prefix = self.service.lower() + "/"
+        return self.operation[len(prefix):] if self.service and self.operation.lower().startswith(prefix) else \
+            self.operation
+
+    @property
+    def resource_label(self) -> str:
+        return resource_label(self.resource)
+
+
+def resource_label(resource_id: str) -> str:
+    """A path-like id (ARM, GCP) as its last type and name (`.../disks/web-1` -> `disks/web-1`); others as they are."""
+    parts = [p for p in resource_id.split("/") if p]
+    return "/".join(parts[-2:]) if len(parts) > 2 else resource_id
+
 
 @dataclass(frozen=True)
 class SourceEvent:
@@ -172,7 +189,7 @@ def _azure_facts(row: Mapping[str, Any]) -> EventFacts:
         actor=caller,
         actor_name=caller.split("@", 1)[0] if "@" in caller else caller,
         account=_text(row.get("SubscriptionId")),
-        region=_text(properties.get("location")) if isinstance(properties, dict) else "",
+        region=_text(body.get("location")) if isinstance(body, dict) else "",
         ip=_text(row.get("CallerIpAddress")),
         # Azure Activity records no user agent; the client application id is the nearest thing.
         user_agent=f"client app {app}" if app else "",

@@ -29,9 +29,9 @@ from markupsafe import Markup
 from revertguard import __version__
 from revertguard.detect.findings import SEVERITIES, Alert, Findings, Incident, severity_rank
 from revertguard.report.attack import ATTACK_VERSION, AttackLabel, attack_labels
-from revertguard.report.chain import ChainDiagram, layout_chain
+from revertguard.report.chain import NODE_HEIGHT, NODE_WIDTH, ChainDiagram, layout_chain
 from revertguard.report.entities import addresses, identities
-from revertguard.report.events import SourceEvent, cited_event_ids, events_of, pretty_json
+from revertguard.report.events import SourceEvent, cited_event_ids, events_of, pretty_json, resource_label
 
 TITLE = "Investigation report"
 _OPEN_ALERTS = 3  # an incident with more alerts than this lists them folded
@@ -112,6 +112,8 @@ def render_html(findings: Findings, events: Mapping[str, SourceEvent], *, title:
         # Our own stylesheet, not log data: it goes in as is, and the CSP allows exactly it by hash.
         stylesheet=Markup(css),
         style_hash=_csp_hash(css),
+        node_width=NODE_WIDTH,
+        node_height=NODE_HEIGHT,
     )
 
 
@@ -226,6 +228,7 @@ def _environment() -> Environment:
     )
     environment.filters["when"] = _when
     environment.filters["pretty_json"] = pretty_json
+    environment.filters["resource_label"] = resource_label
     environment.globals["span"] = _span
     return environment
 

@@ -39,6 +39,8 @@ TYPE_DETECTION_FINDING_CREATE = CLASS_DETECTION_FINDING * 100 + ACTIVITY_CREATE 
 SEVERITY_IDS = {"Informational": 1, "Low": 2, "Medium": 3, "High": 4}
 STATUS_NEW, STATUS_SUPPRESSED = 1, 3
 ANALYTIC_RULE = 1
+# The `Cloud` column revertguard's multi-cloud rules output, as OCSF names the provider.
+_PROVIDER_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "GCP"}
 # account.type_id: the cloud's account container.
 ACCOUNT_TYPES = {"AWS": (10, "AWS Account"), "Azure": (13, "Azure Subscription"), "GCP": (11, "GCP Project")}
 # observable.type_id of the values we list as observables.
@@ -234,11 +236,12 @@ def _cloud(alert: Alert, facts: list[EventFacts]) -> tuple[str, str, str]:
         if fact.provider != "Unknown":
             return fact.provider, fact.region, fact.account
     row: dict[str, Any] = {k: v for r in alert.rows for k, v in r.items() if v not in (None, "")}
-    if "AWSRegion" in row or "RecipientAccountId" in row:
+    named = _PROVIDER_NAMES.get(str(row.get("Cloud", "")).lower())
+    if named == "AWS" or "AWSRegion" in row or "RecipientAccountId" in row:
         return "AWS", str(row.get("AWSRegion", "")), str(row.get("RecipientAccountId", ""))
-    if "SubscriptionId" in row or "_ResourceId" in row:
-        return "Azure", str(row.get("Location", "")), str(row.get("SubscriptionId", ""))
-    if "ProjectId" in row:
+    if named == "Azure" or "SubscriptionId" in row or "_ResourceId" in row:
+        return "Azure", "", str(row.get("SubscriptionId", ""))
+    if named == "GCP" or "ProjectId" in row:
         return "GCP", "", str(row.get("ProjectId", ""))
     return "Unknown", "", ""
 
