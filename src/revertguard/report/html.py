@@ -125,9 +125,10 @@ def write_html(findings: Findings, events: Mapping[str, SourceEvent], path: str 
 
 
 def _alert_numbers(findings: Findings) -> dict[str, int]:
-    ordered = [a for i in findings.incidents for a in _incident_alerts(i, findings)]
-    ordered += [a for a in [*findings.alerts, *findings.suppressed] if a not in ordered]
-    return {a.id: n for n, a in enumerate(ordered, 1)}
+    """Alerts numbered in reading order: by incident, then the others, then suppressed matches."""
+    ordered = [i for incident in findings.incidents for i in incident.alert_ids]
+    ordered += [a.id for a in [*findings.alerts, *findings.suppressed]]
+    return {alert_id: n for n, alert_id in enumerate(dict.fromkeys(ordered), 1)}
 
 
 def _incident_alerts(incident: Incident, findings: Findings) -> list[Alert]:
