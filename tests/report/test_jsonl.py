@@ -50,7 +50,7 @@ def _lines(findings, **options):
 
 
 def test_records_are_incidents_then_alerts_and_carry_their_event_ids(scan):
-    records = _lines(scan.findings)
+    records = _lines(scan.findings, include_suppressed=False)
     types = [r["type"] for r in records]
     assert types == ["incident"] * len(scan.findings.incidents) + ["alert"] * len(scan.findings.alerts)
     assert all(r["schema_version"] == SCHEMA_VERSION for r in records)
@@ -65,10 +65,12 @@ def test_records_are_incidents_then_alerts_and_carry_their_event_ids(scan):
         assert set(incident["source_event_ids"]) == {e for m in members for e in m["source_event_ids"]}
 
 
-def test_suppressed_matches_only_when_asked_and_with_their_reason(scan):
-    assert not any(r["suppressed"] for r in _lines(scan.findings) if r["type"] == "alert")
-    shown = [r for r in _lines(scan.findings, include_suppressed=True) if r["type"] == "alert" and r["suppressed"]]
+def test_suppressed_matches_come_last_with_their_reason_unless_left_out(scan):
+    assert not any(r["suppressed"] for r in _lines(scan.findings, include_suppressed=False) if r["type"] == "alert")
+    records = _lines(scan.findings)
+    shown = [r for r in records if r["type"] == "alert" and r["suppressed"]]
     assert len(shown) == len(scan.findings.suppressed) == 1
+    assert records[-1] == shown[0]
     assert shown[0]["suppression_reason"].startswith("approved identity: DR runbook")
     assert shown[0]["incident_id"] is None
 
@@ -77,7 +79,7 @@ def test_every_record_is_valid_against_the_shipped_schema_and_uses_only_its_fiel
     schema = findings_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     strict = jsonschema.Draft202012Validator(_strict(schema))
-    records = _lines(scan.findings, include_suppressed=True)
+    records = _lines(scan.findings)
     assert {r["type"] for r in records} == {"incident", "alert"}
     for record in records:
         errors = sorted(strict.iter_errors(record), key=str)

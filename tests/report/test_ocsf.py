@@ -55,7 +55,7 @@ def check_detection_finding(finding: dict) -> None:
 
 def test_every_alert_is_a_valid_detection_finding(scan):
     findings = to_ocsf(scan.findings, scan.events)
-    assert len(findings) == len(scan.findings.alerts)
+    assert len(findings) == len(scan.findings.alerts) + len(scan.findings.suppressed)
     for finding in findings:
         check_detection_finding(finding)
 
@@ -73,7 +73,7 @@ def test_attack_labels_name_the_sub_technique_its_tactic_and_the_attack_version(
 
 
 def test_evidences_are_the_source_events_with_who_where_and_what(scan):
-    by_id = {a.id: a for a in scan.findings.alerts}
+    by_id = {a.id: a for a in [*scan.findings.alerts, *scan.findings.suppressed]}
     for finding in to_ocsf(scan.findings, scan.events):
         alert = by_id[finding["finding_info"]["uid"]]
         assert [e["uid"] for e in finding["evidences"]] == [e.event_id for e in sorted(
@@ -107,9 +107,10 @@ def test_incidents_show_as_correlation_uid_and_related_findings(scan):
         assert finding["finding_info"]["related_events_count"] == len(grouped.alert_ids) - 1
 
 
-def test_suppressed_matches_are_suppressed_findings_when_asked(scan):
-    assert all(f["status_id"] == 1 and f["is_alert"] for f in to_ocsf(scan.findings, scan.events))
-    every = to_ocsf(scan.findings, scan.events, include_suppressed=True)
+def test_suppressed_matches_are_suppressed_findings_unless_left_out(scan):
+    assert all(f["status_id"] == 1 and f["is_alert"]
+               for f in to_ocsf(scan.findings, scan.events, include_suppressed=False))
+    every = to_ocsf(scan.findings, scan.events)
     suppressed = [f for f in every if f["status_id"] == 3]
     assert len(suppressed) == 1
     check_detection_finding(suppressed[0])
@@ -131,7 +132,7 @@ def test_without_the_events_each_evidence_still_names_its_event(scan):
 
 def test_write_ocsf_writes_one_finding_per_line(scan):
     out = io.StringIO()
-    assert write_ocsf(scan.findings, out, scan.events, include_suppressed=True) == len(scan.findings.alerts) + 1
+    assert write_ocsf(scan.findings, out, scan.events) == len(scan.findings.alerts) + 1
     lines = out.getvalue().splitlines()
     assert [json.loads(line)["finding_info"]["uid"] for line in lines] == [
         a.id for a in [*scan.findings.alerts, *scan.findings.suppressed]]

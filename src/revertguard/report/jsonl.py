@@ -2,9 +2,10 @@
 
 Every record is its finding's `to_dict()` form (`revertguard.detect.findings`) with two fields
 in front: `type` (`incident` or `alert`) and `schema_version`. Incidents come first, then alerts,
-then (only when asked for) suppressed matches, which are `alert` records with `suppressed: true`
-and their `suppression_reason`. The schema is `docs/findings-schema.md`, and as JSON Schema
-`findings_schema()` (shipped in the package as `schemas/findings.schema.json`).
+then suppressed matches (kept, never dropped silently; left out only when asked), which are
+`alert` records with `suppressed: true` and their `suppression_reason`. The schema is
+`docs/findings-schema.md`, and as JSON Schema `findings_schema()` (shipped in the package as
+`schemas/findings.schema.json`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ RECORD_TYPES = ("incident", "alert")
 _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def finding_records(findings: Findings, *, include_suppressed: bool = False) -> Iterator[dict[str, Any]]:
-    """The records of a scan: incidents, then alerts, then (if asked) suppressed matches."""
+def finding_records(findings: Findings, *, include_suppressed: bool = True) -> Iterator[dict[str, Any]]:
+    """The records of a scan: incidents, then alerts, then suppressed matches (unless left out)."""
     for incident in findings.incidents:
         yield {"type": "incident", "schema_version": SCHEMA_VERSION, **incident.to_dict()}
     for alert in findings.alerts:
@@ -50,7 +51,7 @@ def write_json_lines(records: Iterator[dict[str, Any]] | list[dict[str, Any]], o
     return count
 
 
-def write_jsonl(findings: Findings, out: TextIO, *, include_suppressed: bool = False) -> int:
+def write_jsonl(findings: Findings, out: TextIO, *, include_suppressed: bool = True) -> int:
     """Write a scan's findings as JSON Lines; returns the number of records."""
     return write_json_lines(finding_records(findings, include_suppressed=include_suppressed), out)
 

@@ -4,7 +4,7 @@ One Detection Finding per alert (`activity_id` 1 Create, `type_uid` 200401). Inc
 a record of their own: every finding names its incident in `metadata.correlation_uid` and lists
 the other findings of that incident in `finding_info.related_events`, so a consumer can group
 them without a second class. (OCSF's Incident Finding, class 2005, needs an assignee or
-assignee group, which a detection tool does not have.) Suppressed matches, when asked for, are
+assignee group, which a detection tool does not have.) Suppressed matches (unless left out) are
 findings with `status_id` 3 (Suppressed), `is_alert: false` and the reason in `status_detail`.
 
 Each source event behind an alert is one entry of `evidences`: its id (`uid`), the API call
@@ -48,8 +48,8 @@ OBSERVABLE_HOSTNAME, OBSERVABLE_IP, OBSERVABLE_USER_NAME, OBSERVABLE_RESOURCE_UI
 
 
 def to_ocsf(findings: Findings, events: Mapping[str, SourceEvent] | None = None, *,
-            include_suppressed: bool = False) -> list[dict[str, Any]]:
-    """Every alert (and, if asked, every suppressed match) as an OCSF Detection Finding."""
+            include_suppressed: bool = True) -> list[dict[str, Any]]:
+    """Every alert and (unless left out) every suppressed match as an OCSF Detection Finding."""
     events = events or {}
     alerts_by_incident: dict[str, list[Alert]] = {}
     for alert in findings.alerts:
@@ -60,7 +60,7 @@ def to_ocsf(findings: Findings, events: Mapping[str, SourceEvent] | None = None,
 
 
 def write_ocsf(findings: Findings, out: TextIO, events: Mapping[str, SourceEvent] | None = None, *,
-               include_suppressed: bool = False) -> int:
+               include_suppressed: bool = True) -> int:
     """Write the findings as OCSF, one JSON object per line; returns how many."""
     return write_json_lines(to_ocsf(findings, events, include_suppressed=include_suppressed), out)
 
