@@ -65,6 +65,11 @@ class EventFacts:
         return resource_label(self.resource)
 
 
+def short_name(resource_id: str) -> str:
+    """The last segment of an ARM or GCP path (`.../disks/web-1` -> `web-1`); other ids as they are."""
+    return resource_id.rstrip("/").rsplit("/", 1)[-1]
+
+
 def resource_label(resource_id: str) -> str:
     """A path-like id (ARM, GCP) as its last type and name (`.../disks/web-1` -> `disks/web-1`); others as they are."""
     parts = [p for p in resource_id.split("/") if p]

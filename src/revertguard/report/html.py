@@ -31,7 +31,14 @@ from revertguard.detect.findings import SEVERITIES, Alert, Findings, Incident, s
 from revertguard.report.attack import ATTACK_VERSION, AttackLabel, attack_labels
 from revertguard.report.chain import NODE_HEIGHT, NODE_WIDTH, ChainDiagram, layout_chain
 from revertguard.report.entities import addresses, identities
-from revertguard.report.events import SourceEvent, cited_event_ids, events_of, pretty_json, resource_label
+from revertguard.report.events import (
+    SourceEvent,
+    cited_event_ids,
+    events_of,
+    pretty_json,
+    resource_label,
+    short_name,
+)
 
 TITLE = "Investigation report"
 _OPEN_ALERTS = 3  # an incident with more alerts than this lists them folded
@@ -230,6 +237,7 @@ def _environment() -> Environment:
     environment.filters["when"] = _when
     environment.filters["pretty_json"] = pretty_json
     environment.filters["resource_label"] = resource_label
+    environment.filters["short_name"] = short_name
     environment.globals["span"] = _span
     return environment
 

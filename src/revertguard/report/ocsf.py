@@ -26,7 +26,7 @@ from revertguard import __version__
 from revertguard.detect.findings import SCHEMA_VERSION, Alert, Entity, Findings, Resource
 from revertguard.report.attack import ATTACK_VERSION, AttackLabel, attack_labels
 from revertguard.report.entities import account_name, addresses
-from revertguard.report.events import EventFacts, SourceEvent, events_of
+from revertguard.report.events import EventFacts, SourceEvent, events_of, short_name
 from revertguard.report.jsonl import write_json_lines
 
 OCSF_VERSION = "1.8.0"
@@ -226,7 +226,7 @@ def _observables(alert: Alert, facts: list[EventFacts]) -> list[dict[str, Any]]:
 
 
 def _resource(resource: Resource, region: str) -> dict[str, Any]:
-    return _drop_empty({"uid": resource.id, "type": resource.type, "name": _short_name(resource.id),
+    return _drop_empty({"uid": resource.id, "type": resource.type, "name": short_name(resource.id),
                         "region": region})
 
 
@@ -261,11 +261,6 @@ def _entity_user(entities: list[Entity]) -> dict[str, Any] | None:
                                 if entity.get("CloudAppAccountId") else None})
     return None
 
-
-
-def _short_name(resource_id: str) -> str:
-    """The last segment of an ARM or GCP path (`.../disks/web-1` -> `web-1`); other ids as they are."""
-    return resource_id.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _ms(value: datetime | None) -> int | None:
