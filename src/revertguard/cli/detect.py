@@ -1,8 +1,9 @@
-"""`revertguard scan`, `revertguard validate` and `revertguard rules test`.
+"""`revertguard scan`, `revertguard report`, `revertguard validate` and `revertguard rules test`.
 
 Each command calls one library function (`detect.scan.scan`, `detect.validate.validate`,
-`detect.ruletests.run_rule_tests`) and prints its result; every log value is escaped before it
-reaches the terminal (rich markup and control characters), since logs are attacker-controlled.
+`detect.ruletests.run_rule_tests`) and prints or writes its result through `revertguard.report`
+(JSONL, OCSF, HTML); every log value is escaped before it reaches the terminal (rich markup and
+control characters), since logs are attacker-controlled.
 """
 
 from __future__ import annotations
@@ -10,18 +11,29 @@ from __future__ import annotations
 import json
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
+from rich.console import Console
 from rich.table import Table
 
 from revertguard.cli.ingest import print_report
-from revertguard.cli.output import console, error_console, printable, safe
+from revertguard.cli.output import (
+    check_writable,
+    console,
+    error_console,
+    file_console,
+    output_stream,
+    printable,
+    safe,
+)
 from revertguard.cli.rules import rules_group, rules_option
 from revertguard.detect.findings import Alert, Findings, Incident
 from revertguard.detect.ruletests import run_rule_tests
 from revertguard.detect.scan import ScanResult, scan
 from revertguard.detect.validate import ValidationResult, validate
-from revertguard.errors import UsageError
+from revertguard.errors import InputError, UsageError
+from revertguard.report import write_html, write_jsonl, write_ocsf
 from revertguard.rules import find_rule, load_rules
 
 EXIT_CLEAN, EXIT_INCIDENTS = 0, 1
@@ -30,6 +42,13 @@ _SEVERITY_STYLE = {"High": "bold red", "Medium": "yellow", "Low": "cyan", "Infor
 
 def _time_option(name: str, help_text: str) -> click.Option:
     return click.option(name, metavar="TIME", help=help_text + " ISO 8601; a time without a zone is UTC.")
+
+
+# Options scan and report share.
+_watchlist_option = click.option("--watchlist", "--watchlists", "watchlists", multiple=True, metavar="FILE",
+                                 help="Watchlist file or folder (YAML definition, or <alias>.csv rows); repeatable.")
+_replay_option = click.option("--replay", is_flag=True,
+                              help="Replay Sentinel's scheduled runs (every queryFrequency over queryPeriod).")
 
 
 def parse_time(value: str | None, option: str) -> datetime | None:
@@ -49,49 +68,82 @@ def parse_time(value: str | None, option: str) -> datetime | None:
 @rules_option("default")
 @_time_option("--since", "Only events at or after this time.")
 @_time_option("--until", "Only events at or before this time.")
-@click.option("--watchlist", "--watchlists", "watchlists", multiple=True, metavar="FILE",
-              help="Watchlist file or folder (YAML definition, or <alias>.csv rows); repeatable.")
-@click.option("--format", "output", type=click.Choice(["table", "jsonl", "json"]), default="table", show_default=True)
-@click.option("--replay", is_flag=True,
-              help="Replay Sentinel's scheduled runs (every queryFrequency over queryPeriod).")
+@_watchlist_option
+@click.option("--format", "output", type=click.Choice(["table", "jsonl", "json", "ocsf"]), default="table",
+              show_default=True, help="table: a summary to read; jsonl: one incident or alert per line "
+              "(docs/findings-schema.md); json: the whole scan; ocsf: OCSF 1.8.0 Detection Findings, one per line.")
+@click.option("--out", "out_path", metavar="FILE", help="Write the --format output to FILE instead of standard output.")
+@click.option("--html", "html_path", metavar="FILE", help="Also write the HTML investigation report to FILE.")
+@_replay_option
 @click.option("--show-suppressed", is_flag=True, help="List the matches watchlists suppressed, with their reasons.")
 @click.option("--sample", is_flag=True, help="Scan the sample logs bundled with revertguard (with their watchlists).")
 @click.option("--strict", is_flag=True, help="Stop at the first record that cannot be read (exit status 2).")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="one per core",
               help="Worker processes reading large inputs.")
 def scan_command(paths: tuple[str, ...], db: str | None, selection: tuple[str, ...], since: str | None,
-                 until: str | None, watchlists: tuple[str, ...], output: str, replay: bool, show_suppressed: bool,
-                 sample: bool, strict: bool, jobs: int) -> int:
+                 until: str | None, watchlists: tuple[str, ...], output: str, out_path: str | None,
+                 html_path: str | None, replay: bool, show_suppressed: bool, sample: bool, strict: bool,
+                 jobs: int) -> int:
     """Ingest logs and run the detection rules on them, like Sentinel would.
 
-    PATH is a log file or folder (as for `ingest`). Exit status: 0 when no incident is found,
-    1 when incidents are found, 2 on usage or input errors (like a linter).
+    PATH is a log file or folder (as for `ingest`); with --db and no PATH, the rules run over
+    what the store already holds. Exit status: 0 when no incident is found, 1 when incidents
+    are found, 2 on usage or input errors (like a linter).
     """
+    check_writable(out_path)
+    check_writable(html_path)
     result = scan(list(paths), db=db, rules=list(selection), watchlists=list(watchlists),
                   since=parse_time(since, "--since"), until=parse_time(until, "--until"), replay=replay,
-                  sample=sample, strict=strict, jobs=jobs)
+                  sample=sample, strict=strict, jobs=jobs, with_events=output == "ocsf" or html_path is not None)
     if result.ingest.stopped_early:
         print_report(result.ingest)
         raise UsageError("a record could not be read (--strict): nothing was scanned")
-    if output == "jsonl":
-        for record in jsonl_records(result.findings):
-            click.echo(json.dumps(record, ensure_ascii=False))
-    elif output == "json":
-        click.echo(json.dumps(scan_document(result), ensure_ascii=False, indent=2))
-    else:
-        print_scan(result, show_suppressed)
+    with output_stream(out_path) as stream:
+        if output == "jsonl":
+            write_jsonl(result.findings, stream)
+        elif output == "ocsf":
+            write_ocsf(result.findings, stream, result.events)
+        elif output == "json":
+            stream.write(json.dumps(scan_document(result), ensure_ascii=False, indent=2) + "\n")
+        else:
+            print_scan(result, show_suppressed, file_console(stream))
+    if html_path:
+        write_html(result.findings, result.events, html_path)
+        error_console().print(f"HTML report written to {printable(html_path)}", highlight=False)
     if result.ingest.rejected and output != "table":
         error_console().print(f"warning: {result.ingest.rejected} record(s) could not be read "
                               "(run `revertguard ingest` on the same input to see which)")
     return EXIT_INCIDENTS if result.findings.incidents else EXIT_CLEAN
 
 
-def jsonl_records(findings: Findings) -> list[dict]:
-    """One record per incident, alert and suppressed match, each with its `type`."""
-    records = [{"type": "incident", **i.to_dict()} for i in findings.incidents]
-    records += [{"type": "alert", **a.to_dict()} for a in findings.alerts]
-    records += [{"type": "alert", **a.to_dict()} for a in findings.suppressed]
-    return records
+@click.command("report")
+@click.option("--db", required=True, metavar="PATH", help="Store file (DuckDB) to run the rules over.")
+@click.option("--out", "out_path", required=True, metavar="FILE", help="Where to write the HTML report.")
+@rules_option("default")
+@_time_option("--since", "Only events at or after this time.")
+@_time_option("--until", "Only events at or before this time.")
+@_watchlist_option
+@_replay_option
+def report_command(db: str, out_path: str, selection: tuple[str, ...], since: str | None, until: str | None,
+                   watchlists: tuple[str, ...], replay: bool) -> int:
+    """Run the detection rules over a store and write the HTML investigation report.
+
+    The report is one self-contained file (no network, no scripts): a summary, each incident
+    with its revert chain and timeline, the raw events behind every alert, and the suppressed
+    matches with their reasons. Watchlists are those given with --watchlist, as for scan (they
+    are not read back from the store). Exit status 0 when it is written, 2 on usage or input errors.
+    """
+    if not Path(db).is_file():
+        raise InputError(f"{db}: no such store (create one with `revertguard ingest --db` or `scan --db`)")
+    check_writable(out_path)
+    result = scan([], db=db, rules=list(selection), watchlists=list(watchlists), since=parse_time(since, "--since"),
+                  until=parse_time(until, "--until"), replay=replay, with_events=True)
+    write_html(result.findings, result.events, out_path)
+    findings = result.findings
+    console().print(f"Wrote {printable(out_path)}: {len(findings.incidents)} incident(s), {len(findings.alerts)} "
+                    f"alert(s), {len(findings.suppressed)} suppressed match(es); {len(result.rules)} rule(s), "
+                    f"{result.watchlist_rows} watchlist row(s).")
+    return EXIT_CLEAN
 
 
 def scan_document(result: ScanResult) -> dict:
@@ -106,9 +158,9 @@ def scan_document(result: ScanResult) -> dict:
     }
 
 
-def print_scan(result: ScanResult, show_suppressed: bool) -> None:
+def print_scan(result: ScanResult, show_suppressed: bool, out: Console | None = None) -> None:
     """The terminal summary: what was read, the incidents, alerts outside incidents, suppressed matches."""
-    out = console()
+    out = out or console()
     findings = result.findings
     report = result.ingest
     span = (f" from {_when(findings.data_start)} to {_when(findings.data_end)}" if findings.data_start else "")
@@ -286,4 +338,4 @@ def test_command(names: tuple[str, ...], selection: tuple[str, ...], cases: tupl
     return 1 if failed else 0
 
 
-COMMANDS = (scan_command, validate_command)
+COMMANDS = (scan_command, report_command, validate_command)

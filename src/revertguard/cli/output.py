@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
 
 from rich.console import Console
 from rich.markup import escape
+
+from revertguard.errors import InputError
 
 _stdout: Console | None = None
 _stderr: Console | None = None
@@ -28,6 +36,38 @@ def error_console() -> Console:
         if not _stderr.is_terminal:
             _stderr.width = 200
     return _stderr
+
+
+def check_writable(path: str | None) -> None:
+    """Refuse an output file that cannot be written before any work is done for it."""
+    if path is None or path == "-":
+        return
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise InputError(f"{path}: cannot write it (no such folder {target.parent})")
+    if target.is_dir() or (target.exists() and not os.access(target, os.W_OK)):
+        raise InputError(f"{path}: cannot write it (a folder, or not writable)")
+
+
+@contextmanager
+def output_stream(path: str | None) -> Iterator[TextIO]:
+    """Standard output (no path, or `-`), or FILE written as UTF-8 (created or replaced)."""
+    if path is None or path == "-":
+        yield sys.stdout
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write it ({exc.strerror})") from None
+    with handle:
+        yield handle
+
+
+def file_console(stream: TextIO) -> Console:
+    """A console printing to `stream`: the results console for stdout, a plain 200-column one for a file."""
+    if stream is sys.stdout:
+        return console()
+    return Console(file=stream, highlight=False, soft_wrap=False, width=200, color_system=None)
 
 
 def safe(value: object) -> str:
