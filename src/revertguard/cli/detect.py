@@ -34,6 +34,7 @@ from revertguard.detect.scan import ScanResult, scan
 from revertguard.detect.validate import ValidationResult, validate
 from revertguard.errors import InputError, UsageError
 from revertguard.report import write_html, write_jsonl, write_ocsf
+from revertguard.report.entities import identities
 from revertguard.rules import find_rule, load_rules
 
 EXIT_CLEAN, EXIT_INCIDENTS = 0, 1
@@ -221,13 +222,7 @@ def _severity(severity: str) -> str:
 
 
 def _identity(finding: Alert | Incident) -> str:
-    accounts = [e for e in finding.entities if e.type == "account"]
-    labels = []
-    for account in accounts:
-        name, suffix = account.get("Name"), account.get("UPNSuffix")
-        labels.append(f"{name}@{suffix}" if name and suffix else str(name or account.get("AadUserId")
-                                                                     or account.get("FullName") or account.label))
-    return ", ".join(dict.fromkeys(labels))
+    return ", ".join(identities(finding.entities))
 
 
 def _resource(incident: Incident) -> str:
