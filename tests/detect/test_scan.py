@@ -76,6 +76,12 @@ def test_table_lists_incidents_and_shows_suppressed_reasons_on_request(capsys):
     assert "suppressed match(es)" in out and "CI/CD principal: acme/web deploy-staging" in out
 
 
+def test_exit_zero_keeps_the_findings_but_exits_0(capsys):
+    assert main(["scan", "--sample", "--exit-zero", "--rules", ROOT_RULE]) == 0
+    assert "incident(s)" in capsys.readouterr().out
+    assert main(["scan", "--exit-zero"]) == 2  # usage errors still fail
+
+
 def test_clean_logs_exit_0(tmp_path, capsys):
     trail = write_trail(tmp_path / "trail.json", event("e1", "DescribeInstances"))
     assert main(["scan", str(trail)]) == 0

@@ -79,17 +79,18 @@ def parse_time(value: str | None, option: str) -> datetime | None:
 @click.option("--show-suppressed", is_flag=True, help="List the matches watchlists suppressed, with their reasons.")
 @click.option("--sample", is_flag=True, help="Scan the sample logs bundled with revertguard (with their watchlists).")
 @click.option("--strict", is_flag=True, help="Stop at the first record that cannot be read (exit status 2).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when incidents are found (errors still exit 2).")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="one per core",
               help="Worker processes reading large inputs.")
 def scan_command(paths: tuple[str, ...], db: str | None, selection: tuple[str, ...], since: str | None,
                  until: str | None, watchlists: tuple[str, ...], output: str, out_path: str | None,
                  html_path: str | None, replay: bool, show_suppressed: bool, sample: bool, strict: bool,
-                 jobs: int) -> int:
+                 exit_zero: bool, jobs: int) -> int:
     """Ingest logs and run the detection rules on them, like Sentinel would.
 
     PATH is a log file or folder (as for `ingest`); with --db and no PATH, the rules run over
     what the store already holds. Exit status: 0 when no incident is found, 1 when incidents
-    are found, 2 on usage or input errors (like a linter).
+    are found (0 with --exit-zero), 2 on usage or input errors (like a linter).
     """
     check_writable(out_path)
     check_writable(html_path)
@@ -114,7 +115,7 @@ def scan_command(paths: tuple[str, ...], db: str | None, selection: tuple[str, .
     if result.ingest.rejected and output != "table":
         error_console().print(f"warning: {result.ingest.rejected} record(s) could not be read "
                               "(run `revertguard ingest` on the same input to see which)")
-    return EXIT_INCIDENTS if result.findings.incidents else EXIT_CLEAN
+    return EXIT_INCIDENTS if result.findings.incidents and not exit_zero else EXIT_CLEAN
 
 
 @click.command("report")
