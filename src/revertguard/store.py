@@ -294,6 +294,14 @@ class Store:
             [watchlist.alias, physical, watchlist.search_key, watchlist.columns, watchlist.description],
         )
 
+    def watchlist_definition(self, alias: str) -> tuple[str, list[str], str]:
+        """A stored watchlist's SearchKey column, its own columns and its description."""
+        row = self.con.execute(f"SELECT search_key, columns, description FROM {_WATCHLIST_REGISTRY} "
+                               "WHERE alias = ?", [alias]).fetchone()
+        if row is None:
+            raise KeyError(alias)
+        return row[0], list(row[1]), row[2] or ""
+
     def watchlists(self) -> dict[str, tuple[str, TableSchema]]:
         """Every stored watchlist: alias -> (physical table name, schema)."""
         rows = self.con.execute(f"SELECT alias, physical, columns FROM {_WATCHLIST_REGISTRY}").fetchall()
