@@ -5,7 +5,8 @@
   TRANSLATION R4); `count()` is always a number.
 * `make_list` / `make_set` return dynamic arrays, at most `maxSize` elements (default
   1,048,576; 128 for the deprecated `makelist` / `makeset`); `make_set` of arrays spreads
-  their elements (make-set-aggregation-function).
+  their elements (make-set-aggregation-function). Kusto leaves a set's order undefined;
+  here it is ascending, so every engine (and every run) gives the same array.
 * `arg_max` / `arg_min` are compiled by the summarize operator (they yield several columns).
 """
 
@@ -95,7 +96,9 @@ def _count(node: ast.Call, scope: Scope) -> Value:
 
 @aggregate("countif", args=(1, 1))
 def _countif(node: ast.Call, scope: Scope) -> Value:
-    return _long(exp.CountIf(this=predicate_arg(node, 0, scope)), scope)
+    # A null predicate counts as false (DuckDB's count_if of only NULLs is NULL, not 0).
+    predicate = exp.Coalesce(this=predicate_arg(node, 0, scope), expressions=[exp.false()])
+    return _long(exp.CountIf(this=predicate), scope)
 
 
 @aggregate("dcount", "count_distinct", args=(1, 2))
@@ -218,8 +221,12 @@ def _collect(node: ast.Call, scope: Scope, *, distinct: bool, predicate_index: i
         collected = d.agg_list(item, distinct=False)
         result = d.json_flatten_set(collected, limit)
     else:
-        collected = d.list_slice(d.agg_list(item, distinct=distinct), limit)
-        result = d.list_to_json(collected)
+        collected = d.agg_list(item, distinct=distinct)
+        if distinct:
+            collected = d.list_sort(collected)
+        collected = d.list_slice(collected, limit)
+        dynamic_items = value.type in (KqlType.DYNAMIC, KqlType.DATETIME, KqlType.TIMESPAN)
+        result = d.json_list_to_json(collected) if dynamic_items else d.list_to_json(collected)
     empty = d.literal([], KqlType.DYNAMIC)
     return Value(exp.Coalesce(this=result, expressions=[empty]), KqlType.DYNAMIC, nullable=False)
 

@@ -366,27 +366,27 @@ class Compiler:
         value = Value(column_ref(col), col.type, nullable=col.nullable)
         d = self.dialect
         if col.type is KqlType.DYNAMIC:
-            item: exp.Expression = exp.Unnest(expressions=[d.json_element_texts(value.sql)])
-            if not as_text:
-                item = exp.cast(item, d.sql_type(KqlType.REAL))
-        elif as_text:
-            item = tostring(value, d).sql
+            item = self._elements(d.json_element_texts(value.sql), as_text=as_text, lower=lower)
         else:
-            item = value.sql
-        if lower:
-            item = exp.Lower(this=item)
+            item = tostring(value, d).sql if as_text else value.sql
+            if lower:
+                item = exp.Lower(this=item)
         return exp.select(exp.alias_(item, "_rg_value", quoted=True)).from_(relation.source)
 
     def dynamic_values(self, value: Value, *, as_text: bool, lower: bool) -> exp.Select:
         """A subquery of the elements of a (non-constant) dynamic array."""
+        texts = value.elements if value.elements is not None else self.dialect.json_element_texts(value.sql)
+        return exp.select(exp.alias_(self._elements(texts, as_text=as_text, lower=lower), "_rg_value", quoted=True))
+
+    def _elements(self, texts: exp.Expression, *, as_text: bool, lower: bool) -> exp.Expression:
+        """One row per element of a list of strings: as reals unless `as_text`, lower-cased if asked
+        (each element is converted inside the list, as some engines cannot convert an unnested value)."""
         d = self.dialect
-        texts = value.elements if value.elements is not None else d.json_element_texts(value.sql)
-        item: exp.Expression = exp.Unnest(expressions=[texts])
-        if not as_text:
-            item = exp.cast(item, d.sql_type(KqlType.REAL))
+        element: exp.Expression = exp.column("_rg_n")
+        mapped = element if as_text else exp.cast(element, d.sql_type(KqlType.REAL))
         if lower:
-            item = exp.Lower(this=item)
-        return exp.select(exp.alias_(item, "_rg_value", quoted=True))
+            mapped = exp.Lower(this=mapped)
+        return d.unnest(texts if mapped is element else d.list_transform(texts, "_rg_n", mapped))
 
     def scalar_subquery(self, relation: Relation, node: ast.Node) -> Value:
         """`toscalar(T)`: the first column of the first row."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
@@ -114,15 +115,25 @@ class Engine(Protocol):
 
 
 class DuckDBEngine:
-    """Runs queries on a `Store`'s DuckDB tables and watchlists."""
+    """Runs queries on a `Store`'s DuckDB tables and watchlists, or on a Parquet folder (`over_parquet`)."""
 
     name = "duckdb"
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, catalog: Catalog | None = None) -> None:
         self.store = store
+        self._catalog = catalog
+
+    @classmethod
+    def over_parquet(cls, root: str | Path) -> DuckDBEngine:
+        """DuckDB reading the tables and watchlists of a local Parquet folder where they are."""
+        from revertguard.parquet.catalog import DuckDBParquetCatalog
+        from revertguard.store import Store
+
+        store = Store()  # in memory: only views over the files are made in it
+        return cls(store, DuckDBParquetCatalog(Path(root), store.con))
 
     def catalog(self) -> Catalog:
-        return StoreCatalog(self.store)
+        return self._catalog if self._catalog is not None else StoreCatalog(self.store)
 
     def run(self, query: str, *, now: datetime | None = None, catalog: Catalog | None = None) -> QueryResult:
         compiled = compile_query(query, "duckdb", catalog=catalog or self.catalog(), now=now)

@@ -709,7 +709,9 @@ def _math(cls: type[exp.Func], *, real: bool = True) -> Handler:
     def handler(node: ast.Call, scope: Scope) -> Value:
         value = expect_type(arg(node, 0, scope), NUMERIC_TYPES, f"{node.name}()'s argument", node, scope)
         result_type = KqlType.REAL if real else value.type
-        return Value(cls(this=value.sql), result_type)
+        # Engines give these functions their own result types (sign() of a real is an integer in
+        # DuckDB, ceil() of a real a long in Spark): the value must have the KQL type it claims.
+        return Value(exp.cast(cls(this=value.sql), scope.dialect.sql_type(result_type)), result_type)
     return handler
 
 

@@ -65,7 +65,7 @@ def _comparable(a: KqlType, b: KqlType) -> bool:
 def _dedupe_left(compiler: Compiler, left: Relation, pairs: list[tuple[Col, Col]]) -> Relation:
     """innerunique: one (arbitrary) left row per key value."""
     keys = [_key_value(lcol, None, compiler).sql for lcol, _ in pairs]
-    row_number = exp.Window(this=exp.RowNumber(), partition_by=keys)
+    row_number = compiler.dialect.row_number(keys)
     first = exp.EQ(this=row_number, expression=exp.Literal.number(1))
     return compiler.output(Compiler.passthrough(left, include_hidden=False), left, keep_order=False, qualify=first)
 

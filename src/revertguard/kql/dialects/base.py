@@ -154,6 +154,10 @@ class Dialect:
     def list_slice(self, values: exp.Expression, limit: exp.Expression) -> exp.Expression:
         return fn("slice", values, number(1), limit)
 
+    def list_sort(self, values: exp.Expression) -> exp.Expression:
+        """The list in ascending order."""
+        return exp.ArraySort(this=values)
+
     def list_contains(self, values: exp.Expression, item: exp.Expression) -> exp.Expression:
         return exp.ArrayContains(this=values, expression=item)
 
@@ -162,6 +166,10 @@ class Dialect:
 
     def list_transform(self, values: exp.Expression, var: str, body: exp.Expression) -> exp.Expression:
         return exp.Transform(this=values, expression=exp.Lambda(this=body, expressions=[exp.to_identifier(var)]))
+
+    def unnest(self, values: exp.Expression) -> exp.Expression:
+        """A projection giving one row per element of a list (alone in its SELECT)."""
+        return exp.Unnest(expressions=[values])
 
     # -- dynamic values ----------------------------------------------------------------------
     def json_parse(self, text: exp.Expression) -> exp.Expression:
@@ -219,8 +227,12 @@ class Dialect:
         return fn("json_object_keys", value)
 
     def list_to_json(self, values: exp.Expression) -> exp.Expression:
-        """A SQL list as a dynamic array."""
+        """A SQL list of strings, numbers or booleans as a dynamic array."""
         return fn("to_json", values)
+
+    def json_list_to_json(self, values: exp.Expression) -> exp.Expression:
+        """A SQL list of dynamic values as one dynamic array."""
+        return self.list_to_json(values)
 
     def to_json(self, value: exp.Expression) -> exp.Expression:
         """A scalar (string, number, bool) as a dynamic value."""
@@ -278,6 +290,10 @@ class Dialect:
         """`value` from the row where `key` is largest ('max') or smallest ('min')."""
         cls = exp.ArgMax if which == "max" else exp.ArgMin
         return cls(this=value, expression=key)
+
+    def row_number(self, partition_by: list[exp.Expression]) -> exp.Expression:
+        """`row_number()` numbering the rows of each partition in any order."""
+        return exp.Window(this=exp.RowNumber(), partition_by=partition_by)
 
     def struct(self, fields: list[tuple[str, exp.Expression]]) -> exp.Expression:
         return exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier(k, quoted=True), expression=v)

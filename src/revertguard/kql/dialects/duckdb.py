@@ -124,10 +124,10 @@ class DuckDBDialect(Dialect):
                         true=self.json_elements(element))],
             default=exp.Array(expressions=[element]),
         )
-        distinct = fn("list_distinct", fn("flatten", self.list_transform(values, "_rg_e", spread)))
+        distinct = self.list_sort(fn("list_distinct", fn("flatten", self.list_transform(values, "_rg_e", spread))))
         if limit is not None:
             distinct = self.list_slice(distinct, limit)
-        return self.list_to_json(distinct)
+        return self.json_list_to_json(distinct)
 
     # -- datetimes -----------------------------------------------------------------------------
     def epoch_micros(self, value: exp.Expression) -> exp.Expression:

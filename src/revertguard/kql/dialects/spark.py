@@ -1,8 +1,19 @@
-"""Spark SQL (4.x): dynamic values are `VARIANT`; functions are Spark's spellings.
+"""Spark SQL (4.x). Dynamic values are JSON text in STRING columns, as DuckDB's JSON type is.
 
-The Spark target is emitted and checked to parse; running it on a Spark cluster (and the
-session settings it needs: `spark.sql.session.timeZone=UTC`) is future work, so every
-Spark-only construction lives here.
+Why text and not Spark's VARIANT: a VARIANT keeps an object's properties sorted by name, so
+`tostring()` of a bag, `bag_pack()` and `mv-expand` of a bag would list properties in another
+order than DuckDB (and the stored data) has them. Text keeps every value byte for byte, and it
+is what the Parquet files hold, so reading a table costs nothing.
+
+Spark's functions on JSON text come in two families, and each construction below uses the one
+that gives DuckDB's answer:
+* `get_json_object` / `from_json(..., 'array<string>')` / `json_object_keys` read the text with
+  Jackson: property order kept, numbers and spacing normalised as DuckDB normalises them, but a
+  string comes back unquoted (so `"1"` and `1` look alike);
+* `try_parse_json` makes a VARIANT, whose `schema_of_variant` tells the kind of a value and
+  whose `to_json` quotes strings (but sorts an object's properties).
+So a sub-value is taken from the variant when it is a scalar and from the text when it is an
+object or array. The session's time zone must be UTC (`SparkEngine` pins it).
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from revertguard.tables import KqlType
 
 
 def _variant_path(steps: list[str | int]) -> str:
+    """A VARIANT path (`try_variant_get`): keys in brackets, `'` and `\\` escaped."""
     parts = ["$"]
     for step in steps:
         if isinstance(step, int):
@@ -23,6 +35,21 @@ def _variant_path(steps: list[str | int]) -> str:
         else:
             parts.append("['" + step.replace("\\", "\\\\").replace("'", "\\'") + "']")
     return "".join(parts)
+
+
+def _is_container(kind: exp.Expression) -> exp.Expression:
+    """Whether a `schema_of_variant` result names an object or an array."""
+    return exp.or_(exp.Like(this=kind, expression=string("OBJECT%")),
+                   exp.Like(this=kind.copy(), expression=string("ARRAY%")))
+
+
+def _concat(*parts: exp.Expression) -> exp.Expression:
+    return exp.Concat(expressions=list(parts), safe=True, coalesce=False)
+
+
+def _json_or_null(text: exp.Expression) -> exp.Expression:
+    """A dynamic value's text inside a larger JSON text (SQL NULL is JSON null)."""
+    return exp.Coalesce(this=text, expressions=[string("null")])
 
 
 class SparkDialect(Dialect):
@@ -33,11 +60,15 @@ class SparkDialect(Dialect):
         KqlType.STRING: "STRING",
         KqlType.GUID: "STRING",
         KqlType.TIMESPAN: "INTERVAL DAY TO SECOND",
-        KqlType.DYNAMIC: "VARIANT",
+        KqlType.DYNAMIC: "STRING",  # JSON text
     }
 
     def json_literal(self, text: str) -> exp.Expression:
-        return fn("parse_json", string(text))
+        return string(text)
+
+    # -- strings and regular expressions ---------------------------------------------------
+    def contains_cs(self, value: exp.Expression, needle: exp.Expression) -> exp.Expression:
+        return fn("contains", value, needle)
 
     def ends_with_cs(self, value: exp.Expression, needle: exp.Expression) -> exp.Expression:
         return fn("endswith", value, needle)
@@ -49,30 +80,71 @@ class SparkDialect(Dialect):
             replacement = string(_dollar_groups(replacement.this))
         return fn("regexp_replace", value, pattern, replacement)
 
+    def split(self, value: exp.Expression, delimiter: exp.Expression) -> exp.Expression:
+        # Spark's split() takes a regular expression; KQL's delimiter is plain text.
+        return fn("split", value, self.regex_quote(delimiter), number(-1))
+
+    # -- lists -------------------------------------------------------------------------------
     def list_get(self, values: exp.Expression, index_1based: exp.Expression) -> exp.Expression:
         return fn("try_element_at", values, index_1based)
 
-    def list_slice(self, values: exp.Expression, limit: exp.Expression) -> exp.Expression:
-        return fn("slice", values, number(1), limit)
+    def list_length(self, values: exp.Expression) -> exp.Expression:
+        return fn("array_size", values)  # NULL for NULL (size() may say -1)
 
-    # -- dynamic: Spark VARIANT ----------------------------------------------------------------
-    def json_parse(self, text: exp.Expression) -> exp.Expression:
-        as_string = fn("parse_json", fn("to_json", fn("array", text)))
-        parsed = exp.Coalesce(this=fn("try_parse_json", text),
-                              expressions=[fn("variant_get", as_string, string("$[0]"))])
-        empty = exp.EQ(this=exp.Trim(this=text), expression=string(""))
-        return exp.Case(ifs=[exp.If(this=empty, true=self.null(KqlType.DYNAMIC))], default=parsed)
+    def unnest(self, values: exp.Expression) -> exp.Expression:
+        return exp.Explode(this=values)
 
-    def json_text(self, value: exp.Expression) -> exp.Expression:
-        is_string = exp.EQ(this=fn("schema_of_variant", value), expression=string("STRING"))
-        return exp.Case(ifs=[exp.If(this=is_string, true=fn("variant_get", value, string("$"), string("string")))],
-                        default=fn("to_json", value))
+    # -- dynamic: JSON text --------------------------------------------------------------------
+    @staticmethod
+    def _variant(text: exp.Expression) -> exp.Expression:
+        return fn("try_parse_json", text)
 
-    def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
+    @staticmethod
+    def _kind(variant: exp.Expression) -> exp.Expression:
+        return fn("schema_of_variant", variant)
+
+    @staticmethod
+    def _scalar_json(value: exp.Expression) -> exp.Expression:
+        """JSON text of a string, number or boolean (NULL stays NULL)."""
+        text = fn("btrim", fn("to_json", fn("array", value)), string("[]"))
+        return exp.Case(ifs=[exp.If(this=exp.Is(this=value.copy(), expression=exp.null()), true=exp.null())],
+                        default=text)
+
+    def _text_of(self, sub: exp.Expression, document: exp.Expression,
+                 json_path: exp.Expression | None) -> exp.Expression:
+        """The JSON text of `sub` (a VARIANT inside `document`, found at `json_path`): objects and
+        arrays from the text (properties in their order), scalars from the variant (quoted)."""
+        if json_path is None:
+            return fn("to_json", sub)
+        return exp.Case(ifs=[exp.If(this=_is_container(self._kind(sub)),
+                                    true=fn("get_json_object", document, json_path))],
+                        default=fn("to_json", sub.copy()))
+
+    def _json_path(self, document: exp.Expression, steps: list[str | int]) -> exp.Expression | None:
+        """A `get_json_object` path to `steps` (negative indexes resolved per row), or None when a
+        key cannot be written in its syntax (it has no escapes: a key may not contain `']`)."""
+        pieces: list[exp.Expression] = []
+        constant = "$"
+        for i, step in enumerate(steps):
+            if isinstance(step, str):
+                if "']" in step:
+                    return None
+                constant += f"['{step}']"
+            elif step >= 0:
+                constant += f"[{step}]"
+            else:
+                prefix = _concat(*pieces, string(constant)) if pieces else string(constant)
+                length = fn("json_array_length", fn("get_json_object", document.copy(), prefix)) if i else \
+                    fn("json_array_length", document.copy())
+                position = exp.cast(exp.Add(this=length, expression=number(step)), exp.DataType.build("STRING"))
+                pieces += [string(constant + "["), position]
+                constant = "]"
+        return _concat(*pieces, string(constant)) if pieces else string(constant)
+
+    def _variant_at(self, variant: exp.Expression, steps: list[str | int]) -> exp.Expression:
         if all(not isinstance(s, int) or s >= 0 for s in steps):
-            return fn("try_variant_get", value, string(_variant_path(steps)))
-        # Negative indexes count from the end: resolve them one step at a time.
-        current = value
+            return fn("try_variant_get", variant, string(_variant_path(steps)))
+        current = variant  # negative indexes count from the end: resolve them one step at a time
         for step in steps:
             if isinstance(step, int) and step < 0:
                 elements = fn("try_variant_get", current, string("$"), string("array<variant>"))
@@ -81,79 +153,160 @@ class SparkDialect(Dialect):
                 current = fn("try_variant_get", current, string(_variant_path([step])))
         return current
 
+    def json_parse(self, text: exp.Expression) -> exp.Expression:
+        # Valid JSON is kept as it is (DuckDB keeps it verbatim too); anything else becomes a
+        # dynamic string; empty text is null.
+        valid = exp.Not(this=exp.Is(this=self._variant(text), expression=exp.null()))
+        empty = exp.EQ(this=exp.Trim(this=text.copy()), expression=string(""))
+        return exp.Case(ifs=[exp.If(this=empty, true=self.null(KqlType.DYNAMIC)),
+                             exp.If(this=valid, true=text.copy())],
+                        default=self._scalar_json(text.copy()))
+
+    def json_text(self, value: exp.Expression) -> exp.Expression:
+        # get_json_object(v, '$') is DuckDB's `v ->> '$'` (a string unquoted, anything else
+        # re-written compactly), except that JSON null comes back as 'null', not NULL.
+        text = fn("get_json_object", value, string("$"))
+        is_null = exp.and_(exp.EQ(this=text.copy(), expression=string("null")),
+                           exp.Not(this=exp.StartsWith(this=fn("ltrim", value.copy()), expression=string('"'))))
+        return exp.Case(ifs=[exp.If(this=is_null, true=exp.null())], default=text)
+
+    def json_text_for_terms(self, value: exp.Expression) -> exp.Expression:
+        is_string = exp.StartsWith(this=value, expression=string('"'))
+        return exp.Case(ifs=[exp.If(this=is_string, true=self.json_text(value.copy()))], default=value.copy())
+
+    def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
+        sub = self._variant_at(self._variant(value), steps)
+        return self._text_of(sub, value.copy(), self._json_path(value, steps))
+
+    def json_path_runtime(self, value: exp.Expression, key: exp.Expression, by_name: bool) -> exp.Expression | None:
+        text = exp.cast(key, exp.DataType.build("STRING"))
+        if by_name:
+            bag = fn("try_variant_get", self._variant(value), string("$"), string("map<string, variant>"))
+            sub = fn("try_element_at", bag, text)
+            path = _concat(string("$['"), text.copy(), string("']"))
+        else:
+            elements = fn("try_variant_get", self._variant(value), string("$"), string("array<variant>"))
+            negative = exp.LT(this=key.copy(), expression=number(0))
+            position = exp.Case(ifs=[exp.If(this=negative, true=key.copy())],
+                                default=exp.Add(this=key.copy(), expression=number(1)))
+            sub = fn("try_element_at", elements, position)
+            offset = exp.Case(ifs=[exp.If(this=negative.copy(), true=exp.Add(
+                this=fn("json_array_length", value.copy()), expression=key.copy()))], default=key.copy())
+            path = _concat(string("$["), exp.cast(offset, exp.DataType.build("STRING")), string("]"))
+        return self._text_of(sub, value.copy(), path)
+
+    def json_path_of_text(self, text: exp.Expression, steps: list[str | int]
+                          ) -> tuple[exp.Expression, exp.Expression] | None:
+        # Text that is not JSON has nothing at any path: try_parse_json and get_json_object both
+        # give NULL for it.
+        path = self._json_path(text, steps)
+        value = self.json_path(text.copy(), steps)
+        shown = fn("get_json_object", text.copy(), path) if path is not None else self.json_text(value.copy())
+        return value, shown
+
     def json_type(self, value: exp.Expression) -> exp.Expression:
-        schema = fn("schema_of_variant", value)
+        kind = self._kind(self._variant(value))
         kinds = [("ARRAY%", "ARRAY"), ("OBJECT%", "OBJECT"), ("STRING", "VARCHAR"), ("BIGINT", "BIGINT"),
-                 ("DOUBLE", "DOUBLE"), ("DECIMAL%", "DOUBLE"), ("BOOLEAN", "BOOLEAN"), ("VOID", "NULL")]
-        return exp.Case(ifs=[exp.If(this=exp.Like(this=schema, expression=string(p)), true=string(k))
+                 ("DOUBLE", "DOUBLE"), ("FLOAT", "DOUBLE"), ("DECIMAL%", "DOUBLE"), ("BOOLEAN", "BOOLEAN"),
+                 ("VOID", "NULL")]
+        return exp.Case(ifs=[exp.If(this=exp.Like(this=kind.copy(), expression=string(p)), true=string(k))
                              for p, k in kinds])
 
     def json_array_length(self, value: exp.Expression) -> exp.Expression:
-        return fn("json_array_length", fn("to_json", value))
+        return fn("json_array_length", value)
 
     def json_elements(self, value: exp.Expression) -> exp.Expression:
-        return fn("try_variant_get", value, string("$"), string("array<variant>"))
+        raw = fn("from_json", value, string("array<string>"))
+        variants = fn("try_variant_get", self._variant(value.copy()), string("$"), string("array<variant>"))
+        element, text = exp.to_identifier("_rg_v"), exp.to_identifier("_rg_t")
+        pick = exp.Case(ifs=[exp.If(this=_is_container(self._kind(exp.column("_rg_v"))), true=exp.column("_rg_t"))],
+                        default=fn("to_json", exp.column("_rg_v")))
+        return fn("zip_with", variants, raw, exp.Lambda(this=pick, expressions=[element, text]))
 
     def json_element_texts(self, value: exp.Expression) -> exp.Expression:
-        return self.list_transform(self.json_elements(value), "_rg_e", self.json_text(exp.column("_rg_e")))
+        is_array = exp.Not(this=exp.Is(this=fn("json_array_length", value), expression=exp.null()))
+        return exp.Case(ifs=[exp.If(this=is_array, true=fn("from_json", value.copy(), string("array<string>")))])
 
     def json_bag_entries(self, value: exp.Expression, as_pairs: bool) -> exp.Expression:
-        as_map = fn("try_variant_get", value, string("$"), string("map<string, variant>"))
-        entry = exp.column("_rg_e")
-        key, val = exp.Dot(this=entry, expression=exp.to_identifier("key")), \
-            exp.Dot(this=entry, expression=exp.to_identifier("value"))
-        body = fn("to_variant_object", fn("array", fn("to_variant_object", key), val)) if as_pairs else \
-            fn("to_variant_object", fn("map", key, val))
-        return self.list_transform(fn("map_entries", as_map), "_rg_e", body)
+        key = exp.column("_rg_k")
+        val = self.json_path_runtime(value, key, by_name=True)
+        assert val is not None
+        name = self._scalar_json(key.copy())
+        body = _concat(string("["), name, string(","), _json_or_null(val), string("]")) if as_pairs else \
+            _concat(string("{"), name, string(":"), _json_or_null(val), string("}"))
+        return self.list_transform(fn("json_object_keys", value.copy()), "_rg_k", body)
+
+    def json_keys(self, value: exp.Expression) -> exp.Expression:
+        return fn("json_object_keys", value)
 
     def list_to_json(self, values: exp.Expression) -> exp.Expression:
-        return fn("to_variant_object", values)
+        return fn("to_json", values)
+
+    def json_list_to_json(self, values: exp.Expression) -> exp.Expression:
+        items = self.list_transform(values, "_rg_j", _json_or_null(exp.column("_rg_j")))
+        return _concat(string("["), fn("array_join", items, string(",")), string("]"))
 
     def to_json(self, value: exp.Expression) -> exp.Expression:
-        return exp.cast(value, self.sql_type(KqlType.DYNAMIC))
+        return self._scalar_json(value)
 
     def json_array(self, items: list[exp.Expression]) -> exp.Expression:
-        return fn("to_variant_object", fn("array", *items))
+        inner: list[exp.Expression] = []
+        for i, item in enumerate(items):
+            inner += ([string(",")] if i else []) + [_json_or_null(item)]
+        return _concat(string("["), *inner, string("]"))
 
     def json_object(self, pairs: list[tuple[exp.Expression, exp.Expression]]) -> exp.Expression:
-        return fn("to_variant_object", fn("map", *[part for pair in pairs for part in pair]))
+        inner: list[exp.Expression] = []
+        for i, (key, value) in enumerate(pairs):
+            inner += ([string(",")] if i else []) + [self._scalar_json(key), string(":"), _json_or_null(value)]
+        return _concat(string("{"), *inner, string("}"))
 
     def json_flatten_set(self, values: exp.Expression, limit: exp.Expression | None) -> exp.Expression:
         element = exp.column("_rg_e")
         spread = exp.Case(
             ifs=[exp.If(this=exp.EQ(this=self.json_type(element), expression=string("ARRAY")),
-                        true=self.json_elements(element))],
-            default=fn("array", element),
+                        true=self.json_elements(element.copy()))],
+            default=fn("array", element.copy()),
         )
-        distinct = fn("array_distinct", fn("flatten", self.list_transform(values, "_rg_e", spread)))
+        distinct = self.list_sort(fn("array_distinct", fn("flatten", self.list_transform(values, "_rg_e", spread))))
         if limit is not None:
             distinct = self.list_slice(distinct, limit)
-        return self.list_to_json(distinct)
+        return self.json_list_to_json(distinct)
 
     # -- datetimes -----------------------------------------------------------------------------
     def interval_micros(self, value: exp.Expression) -> exp.Expression:
         return fn("unix_micros", exp.Add(this=self.timestamp_epoch(), expression=value))
 
     def micros_interval(self, value: exp.Expression) -> exp.Expression:
-        return fn("make_dt_interval", number(0), number(0), number(0),
-                  exp.Div(this=value, expression=number(1_000_000.0)))
+        seconds = exp.Div(this=exp.cast(value, exp.DataType.build("DECIMAL(38, 6)")), expression=number(1_000_000))
+        return fn("make_dt_interval", number(0), number(0), number(0), seconds)
 
     def timestamp_epoch(self) -> exp.Expression:
         return exp.cast(string("1970-01-01 00:00:00"), exp.DataType.build("TIMESTAMP"))
 
+    def add_months(self, value: exp.Expression, months: exp.Expression) -> exp.Expression:
+        # add_months() returns a DATE (the time of day lost); a year-month interval keeps it.
+        return exp.Add(this=value, expression=fn("make_ym_interval", number(0),
+                                                 exp.cast(months, exp.DataType.build("INT"))))
+
     def datetime_text(self, value: exp.Expression) -> exp.Expression:
-        return exp.Concat(expressions=[fn("date_format", value, string("yyyy-MM-dd'T'HH:mm:ss.SSSSSS")),
-                                       string("0Z")], safe=True, coalesce=False)
+        return _concat(fn("date_format", value, string("yyyy-MM-dd'T'HH:mm:ss.SSSSSS")), string("0Z"))
 
     def parse_datetime(self, text: exp.Expression) -> exp.Expression:
         return fn("try_to_timestamp", text)
 
     # -- aggregates ----------------------------------------------------------------------------
     def agg_percentile(self, value: exp.Expression, fraction: float) -> exp.Expression:
-        return fn("percentile", value, number(fraction))
+        return exp.WithinGroup(this=exp.PercentileDisc(this=number(fraction)),
+                               expression=exp.Order(expressions=[exp.Ordered(this=value)]))
 
     def agg_list(self, value: exp.Expression, distinct: bool) -> exp.Expression:
         return fn("collect_set", value) if distinct else fn("collect_list", value)
+
+    def row_number(self, partition_by: list[exp.Expression]) -> exp.Expression:
+        # Spark's row_number() needs an order; any order picks some row per partition.
+        return exp.Window(this=exp.RowNumber(), partition_by=partition_by,
+                          order=exp.Order(expressions=[exp.Ordered(this=p.copy()) for p in partition_by]))
 
     # -- tabular -------------------------------------------------------------------------------
     def range_rows(self, start: exp.Expression, stop: exp.Expression, step: exp.Expression,
