@@ -16,6 +16,8 @@ from revertguard.kql.catalog import StoreCatalog
 from revertguard.store import Store, quote_ident
 from revertguard.tables import TABLES, KqlType
 
+from ..engines import assert_same_result
+
 NOW = datetime(2026, 11, 25, 12, 0, 0)
 HOUR = timedelta(hours=1)
 
@@ -41,15 +43,20 @@ def spark_parses(query: str, store: Store | None = None, now: datetime = NOW) ->
 
 
 class Runner:
-    """Runs KQL on a store (DuckDB) and checks the same query's Spark SQL parses."""
+    """Runs KQL on one engine over a store. On DuckDB it also checks the Spark SQL parses; on
+    Spark it also runs DuckDB and checks both give the same result (or the same kind of error),
+    then hands the Spark result to the test's own assertions."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, engine: Any) -> None:
         self.store = store
+        self.engine = engine
 
     def __call__(self, query: str, now: datetime = NOW) -> kql.QueryResult:
-        result = kql.run(self.store, query, now=now)
-        spark_parses(query, self.store, now)
-        return result
+        if self.engine.name == "duckdb":
+            result = self.engine.run(query, now=now)
+            spark_parses(query, self.store, now)
+            return result
+        return run_both(self.engine, kql.DuckDBEngine(self.store), query, now)
 
     def rows(self, query: str, now: datetime = NOW) -> list[tuple]:
         return self(query, now).rows
@@ -68,6 +75,20 @@ class Runner:
         return result.column(name or result.names[-1])
 
 
+def run_both(engine: Any, reference: kql.DuckDBEngine, query: str, now: datetime) -> kql.QueryResult:
+    """`engine`'s result, checked against the reference engine's (results, or kinds of error)."""
+    try:
+        actual = engine.run(query, now=now)
+    except kql.KqlError as exc:
+        with pytest.raises(type(exc)):
+            reference.run(query, now=now)
+        raise
+    expected = reference.run(query, now=now)
+    assert_same_result(expected, actual, query)
+    return actual
+
+
 @pytest.fixture
-def q(store: Store) -> Runner:
-    return Runner(store)
+def q(store: Store, engine: Any) -> Runner:
+    """Runs queries on the test's store, once per engine (see `tests/engines.py`)."""
+    return Runner(store, engine)

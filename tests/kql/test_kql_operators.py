@@ -166,7 +166,8 @@ def test_materialize_toscalar_and_as(q):
     let Top = toscalar(M | summarize max(n));
     M | where n == Top | project a"""
     assert q.rows(query) == [("z",)]
-    assert "MATERIALIZED" in q(query).sql
+    if q.engine.name == "duckdb":  # Spark has no materialized CTEs (the plan is the same without)
+        assert "MATERIALIZED" in q(query).sql
     query = f"{T} | as Named | join kind=inner (Named | where n == 2) on n | project a, a1"
     assert q.rows(query) == [("y", "y")]
 
