@@ -226,7 +226,7 @@ def _collect(node: ast.Call, scope: Scope, *, distinct: bool, predicate_index: i
             collected = d.list_sort(collected)
         collected = d.list_slice(collected, limit)
         dynamic_items = value.type in (KqlType.DYNAMIC, KqlType.DATETIME, KqlType.TIMESPAN)
-        result = d.json_list_to_json(collected) if dynamic_items else d.list_to_json(collected)
+        result = d.json_list_to_json(collected) if dynamic_items else d.list_to_json(collected, value.type)
     empty = d.literal([], KqlType.DYNAMIC)
     return Value(exp.Coalesce(this=result, expressions=[empty]), KqlType.DYNAMIC, nullable=False)
 

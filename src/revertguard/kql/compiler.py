@@ -366,27 +366,33 @@ class Compiler:
         value = Value(column_ref(col), col.type, nullable=col.nullable)
         d = self.dialect
         if col.type is KqlType.DYNAMIC:
-            item = self._elements(d.json_element_texts(value.sql), as_text=as_text, lower=lower)
-        else:
-            item = tostring(value, d).sql if as_text else value.sql
-            if lower:
-                item = exp.Lower(this=item)
+            return self._elements(d.json_element_texts(value.sql), relation.source, as_text=as_text, lower=lower)
+        item = tostring(value, d).sql if as_text else value.sql
+        if lower:
+            item = d.lower(item)
         return exp.select(exp.alias_(item, "_rg_value", quoted=True)).from_(relation.source)
 
     def dynamic_values(self, value: Value, *, as_text: bool, lower: bool) -> exp.Select:
         """A subquery of the elements of a (non-constant) dynamic array."""
         texts = value.elements if value.elements is not None else self.dialect.json_element_texts(value.sql)
-        return exp.select(exp.alias_(self._elements(texts, as_text=as_text, lower=lower), "_rg_value", quoted=True))
+        return self._elements(texts, None, as_text=as_text, lower=lower)
 
-    def _elements(self, texts: exp.Expression, *, as_text: bool, lower: bool) -> exp.Expression:
-        """One row per element of a list of strings: as reals unless `as_text`, lower-cased if asked
-        (each element is converted inside the list, as some engines cannot convert an unnested value)."""
+    def _elements(self, texts: exp.Expression, source: exp.Expression | None, *, as_text: bool,
+                  lower: bool) -> exp.Select:
+        """One row (`_rg_value`) per element of a list of strings: as reals unless `as_text`,
+        lower-cased if asked. The elements are converted in an outer query: some engines cannot
+        convert an unnested value in place, nor use a subquery's value in a list function."""
         d = self.dialect
-        element: exp.Expression = exp.column("_rg_n")
+        unnested = exp.select(exp.alias_(d.unnest(texts), "_rg_value", quoted=True))
+        if source is not None:
+            unnested = unnested.from_(source)
+        if as_text and not lower:
+            return unnested
+        element: exp.Expression = exp.column("_rg_value", quoted=True)
         mapped = element if as_text else exp.cast(element, d.sql_type(KqlType.REAL))
         if lower:
-            mapped = exp.Lower(this=mapped)
-        return d.unnest(texts if mapped is element else d.list_transform(texts, "_rg_n", mapped))
+            mapped = d.lower(mapped)
+        return exp.select(exp.alias_(mapped, "_rg_value", quoted=True)).from_(unnested.subquery("_rg_elements"))
 
     def scalar_subquery(self, relation: Relation, node: ast.Node) -> Value:
         """`toscalar(T)`: the first column of the first row."""

@@ -8,13 +8,15 @@ null as "" (tostring-function).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlglot import exp
 
-from revertguard.kql.dialects.base import Dialect, number, string
+from revertguard.kql.dialects.base import Dialect, fn, number, string
 from revertguard.kql.literals import dynamic_json, format_datetime, format_timespan
+from revertguard.kql.tokens import TIMESPAN_UNITS
 from revertguard.kql.typed import NUMERIC_TYPES, STRING_LIKE, Value
 from revertguard.tables import KqlType
 
@@ -59,7 +61,7 @@ def as_string(value: Value, d: Dialect) -> Value:
     if t in (KqlType.LONG, KqlType.INT):
         out: exp.Expression = exp.cast(sql, d.sql_type(KqlType.STRING))
     elif t in (KqlType.REAL, KqlType.DECIMAL):
-        out = _real_sql(sql, d)
+        out = _real_sql(sql if t is KqlType.REAL else exp.cast(sql, d.sql_type(KqlType.REAL)), d)
     elif t is KqlType.BOOL:
         out = exp.Case(ifs=[exp.If(this=sql, true=string("True"))],
                        default=exp.Case(ifs=[exp.If(this=exp.Not(this=sql), true=string("False"))]))
@@ -81,11 +83,20 @@ def tostring(value: Value, d: Dialect) -> Value:
 
 
 def _real_sql(sql: exp.Expression, d: Dialect) -> exp.Expression:
-    whole = exp.and_(exp.EQ(this=sql, expression=exp.Floor(this=sql)),
-                     exp.LT(this=exp.Abs(this=sql), expression=number(1e15)))
-    as_long = exp.cast(exp.cast(sql, d.sql_type(KqlType.LONG)), d.sql_type(KqlType.STRING))
-    general = exp.Upper(this=exp.cast(sql, d.sql_type(KqlType.STRING)))
-    return exp.Case(ifs=[exp.If(this=whole, true=as_long)], default=general)
+    """.NET's text of a real: whole numbers below 1e15 without `.0`, `1E+20`, `NaN`, `Infinity`."""
+    infinity = d.literal(float("inf"), KqlType.REAL)
+    special = [
+        exp.If(this=exp.IsNan(this=sql.copy()), true=string("NaN")),
+        exp.If(this=exp.EQ(this=sql.copy(), expression=infinity), true=string("Infinity")),
+        exp.If(this=exp.EQ(this=sql.copy(), expression=exp.Neg(this=infinity.copy())), true=string("-Infinity")),
+    ]
+    # The size test comes first, in a CASE: floor() of a huge real overflows where it is a long.
+    small = exp.LT(this=exp.Abs(this=sql.copy()), expression=number(1e15))
+    whole = exp.Case(ifs=[exp.If(this=small, true=exp.EQ(this=sql.copy(), expression=exp.Floor(this=sql.copy())))],
+                     default=exp.false())
+    as_long = exp.cast(exp.cast(sql.copy(), d.sql_type(KqlType.LONG)), d.sql_type(KqlType.STRING))
+    general = exp.Upper(this=d.real_text(sql.copy()))
+    return exp.Case(ifs=[*special, exp.If(this=whole, true=as_long)], default=general)
 
 
 def _timespan_sql(sql: exp.Expression, d: Dialect) -> exp.Expression:
@@ -127,7 +138,7 @@ def to_dynamic(value: Value, d: Dialect) -> Value:
         return Value(d.json_parse(value.sql), KqlType.DYNAMIC)
     if value.type is KqlType.DATETIME or value.type is KqlType.TIMESPAN:
         return Value(d.to_json(tostring(value, d).sql), KqlType.DYNAMIC)
-    return Value(d.to_json(value.sql), KqlType.DYNAMIC)
+    return Value(d.to_json(value.sql, value.type), KqlType.DYNAMIC)
 
 
 def wrap_dynamic(value: Value, d: Dialect) -> Value:
@@ -141,7 +152,7 @@ def wrap_dynamic(value: Value, d: Dialect) -> Value:
         return Value(exp.Case(ifs=[exp.If(this=exp.Is(this=value.sql, expression=exp.null()),
                                           true=d.null(KqlType.DYNAMIC))], default=d.to_json(text.sql)),
                      KqlType.DYNAMIC)
-    return Value(d.to_json(value.sql), KqlType.DYNAMIC)
+    return Value(d.to_json(value.sql, value.type), KqlType.DYNAMIC)
 
 
 def to_long(value: Value, d: Dialect, target: KqlType = KqlType.LONG) -> Value:
@@ -162,10 +173,20 @@ def to_long(value: Value, d: Dialect, target: KqlType = KqlType.LONG) -> Value:
         return Value(ticks, target)
     if t is KqlType.TIMESPAN:
         return Value(exp.Mul(this=d.interval_micros(value.sql), expression=number(10)), target)
+    # Only plain decimal numbers parse: each engine's own cast accepts more (DuckDB hex and
+    # 1_000, Spark 5d), which Kusto does not.
     text = as_string(value, d).sql
-    decimal = exp.or_(d.contains_cs(text, string(".")), d.contains_cs(exp.Lower(this=text), string("e")))
-    via_real = d.try_cast(truncate(d.try_cast(text, KqlType.REAL)), target)
-    return Value(exp.Case(ifs=[exp.If(this=decimal, true=via_real)], default=d.try_cast(text, target)), target)
+    whole = d.regex_full_match(text, _WHOLE_NUMBER)
+    via_real = d.try_cast(truncate(d.try_cast(text.copy(), KqlType.REAL)), target)
+    return Value(exp.Case(ifs=[exp.If(this=whole, true=d.try_cast(text.copy(), target)),
+                               exp.If(this=d.regex_full_match(text.copy(), _DECIMAL_NUMBER), true=via_real)]),
+                 target)
+
+
+# Number text `tolong`/`toreal` accept (spaces around it allowed, as Kusto allows).
+_WHOLE_NUMBER = r" *[+-]?[0-9]+ *"
+_DECIMAL_NUMBER = r" *[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)? *"
+_SPECIAL_REAL = r" *[+-]?(?:[nN][aA][nN]|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?) *"
 
 
 def truncate(value: exp.Expression) -> exp.Expression:
@@ -185,7 +206,9 @@ def to_real(value: Value, d: Dialect) -> Value:
     if t is KqlType.TIMESPAN:
         return Value(exp.Mul(this=exp.cast(d.interval_micros(value.sql), d.sql_type(KqlType.REAL)),
                              expression=number(10)), KqlType.REAL)
-    return Value(d.try_cast(as_string(value, d).sql, KqlType.REAL), KqlType.REAL)
+    text = as_string(value, d).sql
+    number_text = exp.or_(d.regex_full_match(text, _DECIMAL_NUMBER), d.regex_full_match(text.copy(), _SPECIAL_REAL))
+    return Value(exp.Case(ifs=[exp.If(this=number_text, true=d.try_cast(text.copy(), KqlType.REAL))]), KqlType.REAL)
 
 
 def to_bool(value: Value, d: Dialect) -> Value:
@@ -208,7 +231,44 @@ def to_datetime(value: Value, d: Dialect) -> Value:
         micros = exp.Sub(this=exp.IntDiv(this=value.sql, expression=number(10)),
                          expression=number(62_135_596_800_000_000))
         return Value(d.from_epoch_micros(micros), KqlType.DATETIME)
-    return Value(d.parse_datetime(as_string(value, d).sql), KqlType.DATETIME)
+    return Value(_datetime_text(as_string(value, d).sql, d), KqlType.DATETIME)
+
+
+# The text `todatetime` reads: ISO 8601 dates and times, `T` or a space between them, seconds and
+# their fraction optional, then Z or an offset (+02:00, +0200, +02). Each engine's own cast
+# reads other forms too (Spark even reads a bare time as today), so the form is checked here.
+_ISO_DATETIME = (r" *([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([01][0-9]|2[0-3]):([0-5][0-9])"
+                 r"(?::([0-5][0-9])(?:[.,]([0-9]+))?)?)? *(?:[Zz]|([+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?))? *")
+
+
+def _datetime_text(text: exp.Expression, d: Dialect) -> exp.Expression:
+    """A datetime (UTC) written as text in ISO 8601, else NULL."""
+    def group(index: int) -> exp.Expression:
+        return d.regex_extract(text.copy(), string(f"^(?:{_ISO_DATETIME})\\z"), index)
+
+    def whole(part: exp.Expression) -> exp.Expression:
+        return exp.Coalesce(this=d.try_cast(exp.Nullif(this=part, expression=string("")), KqlType.LONG),
+                            expressions=[number(0)])
+
+    parts = [whole(group(i)) for i in range(1, 7)]
+    fraction = exp.Pad(this=exp.Substring(this=group(7), start=number(1), length=number(6)), expression=number(6),
+                       fill_pattern=string("0"), is_left=False)
+    micros = whole(exp.Nullif(this=fraction, expression=string("000000")))
+    offset = fn("replace", group(8), string(":"), string(""))  # +hhmm or +hh
+    offset_minutes = exp.Mul(
+        this=exp.Paren(this=exp.Add(
+            this=exp.Mul(this=whole(exp.Substring(this=offset, start=number(2), length=number(2))),
+                         expression=number(60)),
+            expression=whole(exp.Substring(this=offset.copy(), start=number(4), length=number(2))))),
+        expression=exp.Case(ifs=[exp.If(this=exp.StartsWith(this=offset.copy(), expression=string("-")),
+                                        true=number(-1))], default=number(1)))
+    utc_micros = exp.Sub(this=micros, expression=exp.Mul(this=exp.Paren(this=offset_minutes),
+                                                         expression=number(60_000_000)))
+    moment = exp.Add(this=d.make_timestamp(*parts), expression=d.micros_interval(utc_micros))
+    return exp.Case(ifs=[exp.If(this=d.regex_full_match(text.copy(), _ISO_DATETIME), true=moment)])
+
+
+ISO_DATETIME = re.compile(_ISO_DATETIME)
 
 
 def to_timespan(value: Value, d: Dialect) -> Value:
@@ -216,7 +276,48 @@ def to_timespan(value: Value, d: Dialect) -> Value:
         return value
     if value.type in (KqlType.LONG, KqlType.INT):  # ticks
         return Value(d.micros_interval(exp.IntDiv(this=value.sql, expression=number(10))), KqlType.TIMESPAN)
-    return Value(d.try_cast(as_string(value, d).sql, KqlType.TIMESPAN), KqlType.TIMESPAN)
+    return Value(d.micros_interval(_timespan_text_micros(as_string(value, d).sql, d)), KqlType.TIMESPAN)
+
+
+# The text forms `totimespan` reads, as `literals.parse_timespan_text` does for constants:
+# [-][d.]hh:mm[:ss[.fffffff]], a number and a unit (1.5h, 15 seconds), or a number of days.
+_CLOCK_TEXT = r" *(-)?(?:([0-9]+)\.)?([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,7}))?)? *"
+_UNIT_TEXT = r" *(-)?([0-9]+(?:\.[0-9]+)?) *([A-Za-z]+) *"
+_DAYS_TEXT = r" *-?[0-9]+(?:\.[0-9]+)? *"
+
+
+def _timespan_text_micros(text: exp.Expression, d: Dialect) -> exp.Expression:
+    """Microseconds of a timespan written as text (each engine's own cast reads other forms)."""
+    def group(pattern: str, index: int) -> exp.Expression:
+        return d.regex_extract(text.copy(), string(f"^(?:{pattern})\\z"), index)
+
+    def whole(part: exp.Expression) -> exp.Expression:
+        return exp.Coalesce(this=d.try_cast(exp.Nullif(this=part, expression=string("")), KqlType.LONG),
+                            expressions=[number(0)])
+
+    def signed(sign: exp.Expression, micros: exp.Expression) -> exp.Expression:
+        factor = exp.Case(ifs=[exp.If(this=exp.EQ(this=sign, expression=string("-")), true=number(-1))],
+                          default=number(1))
+        return exp.Mul(this=exp.Paren(this=micros), expression=factor)
+
+    seconds: exp.Expression = whole(group(_CLOCK_TEXT, 2))
+    for index, per in ((3, 24), (4, 60), (5, 60)):
+        seconds = exp.Add(this=exp.Mul(this=exp.Paren(this=seconds), expression=number(per)),
+                          expression=whole(group(_CLOCK_TEXT, index)))
+    fraction = whole(exp.Pad(this=group(_CLOCK_TEXT, 6), expression=number(6), fill_pattern=string("0"),
+                             is_left=False))
+    clock = exp.Add(this=exp.Mul(this=exp.Paren(this=seconds), expression=number(1_000_000)), expression=fraction)
+    unit = group(_UNIT_TEXT, 3)
+    per_unit = exp.Case(this=unit, ifs=[exp.If(this=string(name), true=number(micros))
+                                        for name, micros in TIMESPAN_UNITS.items()])
+    amount = d.try_cast(group(_UNIT_TEXT, 2), KqlType.REAL)
+    days = exp.Mul(this=d.try_cast(exp.Trim(this=text.copy()), KqlType.REAL), expression=number(86_400_000_000))
+    return exp.Case(ifs=[
+        exp.If(this=d.regex_full_match(text.copy(), _CLOCK_TEXT), true=signed(group(_CLOCK_TEXT, 1), clock)),
+        exp.If(this=d.regex_full_match(text.copy(), _UNIT_TEXT),
+               true=signed(group(_UNIT_TEXT, 1), exp.Round(this=exp.Mul(this=amount, expression=per_unit)))),
+        exp.If(this=d.regex_full_match(text.copy(), _DAYS_TEXT), true=exp.Round(this=days)),
+    ])
 
 
 def convert(value: Value, target: KqlType, d: Dialect) -> Value:

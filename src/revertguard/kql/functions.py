@@ -17,8 +17,9 @@ from typing import Any
 from sqlglot import exp
 
 from revertguard.kql import expressions as ast
-from revertguard.kql import strings
+from revertguard.kql import semantics, strings
 from revertguard.kql.conversions import (
+    ISO_DATETIME,
     as_string,
     convert,
     python_tostring,
@@ -488,6 +489,8 @@ def _fold_datetime(value: Any, kql_type: KqlType) -> datetime | None:
     if kql_type is KqlType.DATETIME:
         return value
     if kql_type in STRING_LIKE or (kql_type is KqlType.DYNAMIC and isinstance(value, str)):
+        if not ISO_DATETIME.fullmatch(value):  # the forms todatetime() reads at run time, too
+            raise ValueError(value)
         return parse_datetime_text(value)
     raise TypeError
 
@@ -772,16 +775,16 @@ def _strcat_delim(node: ast.Call, scope: Scope) -> Value:
 def _tolower(node: ast.Call, scope: Scope) -> Value:
     text = text_arg(node, 0, scope)
     if text.is_const:
-        return constant(text.const.lower(), KqlType.STRING, scope)
-    return Value(exp.Lower(this=text.sql), KqlType.STRING, nullable=False)
+        return constant(semantics.simple_lower(text.const), KqlType.STRING, scope)
+    return Value(scope.dialect.lower(text.sql), KqlType.STRING, nullable=False)
 
 
 @function("toupper", args=1)
 def _toupper(node: ast.Call, scope: Scope) -> Value:
     text = text_arg(node, 0, scope)
     if text.is_const:
-        return constant(text.const.upper(), KqlType.STRING, scope)
-    return Value(exp.Upper(this=text.sql), KqlType.STRING, nullable=False)
+        return constant(semantics.simple_upper(text.const), KqlType.STRING, scope)
+    return Value(scope.dialect.upper(text.sql), KqlType.STRING, nullable=False)
 
 
 @function("substring", args=(2, 3))

@@ -8,6 +8,7 @@ function calls to `functions` and `aggregates`.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -402,6 +403,9 @@ def arithmetic(op: str, left: Value, right: Value, node: ast.Node, scope: Scope)
         result_type = _numeric_result(lt, rt)
         if op == "/" and result_type in (KqlType.LONG, KqlType.INT):
             sql: exp.Expression = exp.IntDiv(this=left.sql, expression=right.sql)
+        elif op in "/%" and result_type is KqlType.REAL:
+            divide = d.real_divide if op == "/" else d.real_remainder
+            sql = divide(exp.Paren(this=left.sql), exp.Paren(this=right.sql))
         else:
             sql = _ARITH[op](this=exp.Paren(this=left.sql), expression=exp.Paren(this=right.sql))
         return Value(sql, result_type)
@@ -455,9 +459,12 @@ def _fold_arithmetic(op: str, left: Value, right: Value, scope: Scope) -> Value 
                 if b == 0:
                     return None
                 result = a - b * (abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1))
+            elif op == "%":
+                result = math.fmod(a, b)  # the sign of the dividend, as C# (and SQL) compute it
             else:
-                result = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-                          "%": operator.mod}[op](a, b)
+                result = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}[op](a, b)
+            if isinstance(result, int) and not -2**63 <= result < 2**63:
+                return None  # overflows a long: left to the engine, which reports it
             return constant(result, result_type, scope)
         if isinstance(a, datetime) and isinstance(b, timedelta) and op in "+-":
             return constant(a + b if op == "+" else a - b, KqlType.DATETIME, scope)
@@ -547,7 +554,7 @@ def in_list(node: ast.InList, scope: Scope) -> Value:
         probe = left_text.sql if not left_text.nullable else exp.Coalesce(
             this=left_text.sql, expressions=[exp.Literal.string("")])
         if case_insensitive:
-            probe = exp.Lower(this=probe)
+            probe = d.lower(probe)
         for source in sources:
             member = exp.In(this=probe, query=exp.Subquery(this=source(True, case_insensitive)))
             parts.append(Value(exp.Coalesce(this=member, expressions=[exp.false()]), KqlType.BOOL, nullable=False))

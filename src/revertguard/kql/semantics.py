@@ -13,6 +13,8 @@ currently supported only for ASCII-text"); other characters must match exactly.
 
 from __future__ import annotations
 
+import functools
+import sys
 import unicodedata
 
 _ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
@@ -90,3 +92,37 @@ def in_list(op: str, left: str, items: list[str]) -> bool:
     """`in`, `!in` (case-sensitive) and `in~`, `!in~` (ASCII case-insensitive) on strings."""
     found = left in items if op in ("in", "!in") else ascii_fold(left) in {ascii_fold(i) for i in items}
     return not found if op.startswith("!") else found
+
+
+# -- tolower / toupper ------------------------------------------------------------------------
+# Each character is mapped on its own (Unicode's simple case mapping), as DuckDB and .NET do.
+# Python and Java apply the full mapping: `İ` lower-cases to two characters, a final `Σ` to
+# `ς`, and about a hundred letters upper-case to several (`ß` to `SS`, `ﬁ` to `FI`).
+
+LOWER_SPECIALS = {"\u0130": "i", "\u03a3": "\u03c3"}  # İ, and Σ (never the final ς)
+
+
+@functools.cache
+def upper_specials() -> dict[str, str]:
+    """Letters whose full upper case is several characters -> their one-character upper case
+    (the title-case letter where that is one character, else the letter itself; `ß` becomes
+    `ẞ`, as DuckDB upper-cases it)."""
+    specials = {}
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        if not 0xD800 <= code < 0xE000 and len(ch.upper()) > 1:
+            title = ch.title()
+            specials[ch] = title if len(title) == 1 else ch
+    specials["\u00df"] = "\u1e9e"
+    return specials
+
+
+def simple_lower(text: str) -> str:
+    for special, lowered in LOWER_SPECIALS.items():
+        text = text.replace(special, lowered)
+    return text.lower()
+
+
+def simple_upper(text: str) -> str:
+    specials = upper_specials()
+    return "".join(specials.get(ch) or ch.upper() for ch in text)

@@ -18,6 +18,7 @@ engines apart.
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,8 +37,12 @@ from revertguard.tables import KqlType, TableSchema
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-# Settings the engine needs whatever else is configured: KQL datetimes are UTC.
-PINNED_CONF = {"spark.sql.session.timeZone": "UTC"}
+# Settings the engine needs whatever else is configured: KQL datetimes are UTC, and the Spark
+# dialect's constructions assume ANSI mode (Spark 4's default), as DuckDB's strictness is
+# (an integer division by zero or an overflow is an error, not NULL).
+PINNED_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "true"}
+# pyspark logs every failed query with its Java stack trace; the engine reports it as a KqlError.
+_QUERY_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
 _view_numbers = itertools.count()
 
 
@@ -47,6 +52,7 @@ class SparkUnavailableError(RevertguardError):
 
 def _pyspark() -> Any:
     try:
+        import pyspark.logger
         import pyspark.sql
     except ImportError:
         raise SparkUnavailableError(
@@ -73,6 +79,8 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
         raise SparkUnavailableError(f"cannot start Spark: {_first_line(exc)}") from None
     for key, value in PINNED_CONF.items():
         session.conf.set(key, value)  # getOrCreate may have returned a session made elsewhere
+    for name in _QUERY_LOGGERS:
+        pyspark.logger.PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
     return session
 
 

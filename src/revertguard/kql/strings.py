@@ -129,12 +129,12 @@ def _python_regex_ok(pattern: str) -> bool:
 def _constant_needle(base: str, left: exp.Expression, needle: str, d: Dialect) -> exp.Expression | bool:
     case_sensitive = base.endswith("_cs") or base == "=="
     name = base.removesuffix("_cs")
-    lower = exp.Lower(this=left)
+    lower = d.lower(left)
     folded = semantics.ascii_fold(needle)
     fast = not case_sensitive and lower_is_exact(needle)
     # For an exact regular expression, `lower()` still gives a cheap necessary condition to test first:
     # what matches ignoring ASCII case also matches after lower-casing both sides.
-    lowered_needle = exp.Lower(this=string(needle))
+    lowered_needle = string(semantics.simple_lower(needle))
     if name in ("==", "=~"):
         if case_sensitive:
             return exp.EQ(this=left, expression=string(needle))
@@ -179,7 +179,7 @@ def _runtime_needle(base: str, left: exp.Expression, needle: exp.Expression, d: 
     case_sensitive = base.endswith("_cs") or base == "=="
     name = base.removesuffix("_cs")
     if not case_sensitive:
-        left, needle = exp.Lower(this=left), exp.Lower(this=needle)
+        left, needle = d.lower(left), d.lower(needle)
     if name in ("==", "=~"):
         return exp.EQ(this=left, expression=needle)
     if name == "matches regex":
@@ -269,7 +269,7 @@ def _in_constants(left: Value, values: list[str], case_insensitive: bool, d: Dia
         positive = exp.In(this=left.sql, expressions=[string(v) for v in values])
     elif all(lower_is_exact(v) for v in values):
         folded = list(dict.fromkeys(semantics.ascii_fold(v) for v in values))
-        positive = exp.In(this=exp.Lower(this=left.sql), expressions=[string(v) for v in folded])
+        positive = exp.In(this=d.lower(left.sql), expressions=[string(v) for v in folded])
     else:
         positive = d.regex_full_match(left.sql, "|".join(regex_literal(v, True) for v in values))
     return bool_value(total(positive, left, on_empty))

@@ -100,6 +100,15 @@ class Dialect:
     def json_literal(self, text: str) -> exp.Expression:
         return exp.cast(string(text), self.sql_type(KqlType.DYNAMIC))
 
+    # -- arithmetic --------------------------------------------------------------------------
+    def real_divide(self, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+        """`left / right` on reals, IEEE style: a zero divisor gives an infinity or NaN."""
+        return exp.Div(this=left, expression=right)
+
+    def real_remainder(self, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+        """`left % right` on reals (the dividend's sign); a zero divisor gives NaN."""
+        return exp.Mod(this=left, expression=right)
+
     # -- strings and regular expressions ---------------------------------------------------
     def regex_match(self, value: exp.Expression, pattern: exp.Expression) -> exp.Expression:
         """True when `pattern` (RE2/Java syntax) matches somewhere in `value`."""
@@ -140,8 +149,13 @@ class Dialect:
     def sha256(self, value: exp.Expression) -> exp.Expression:
         return exp.SHA2(this=value, length=number(256))
 
-    def ascii_lower(self, value: exp.Expression) -> exp.Expression:
+    def lower(self, value: exp.Expression) -> exp.Expression:
+        """`tolower()`: each character lower-cased on its own (Unicode's simple mapping)."""
         return exp.Lower(this=value)
+
+    def upper(self, value: exp.Expression) -> exp.Expression:
+        """`toupper()`: each character upper-cased on its own (Unicode's simple mapping)."""
+        return exp.Upper(this=value)
 
     # -- lists -------------------------------------------------------------------------------
     def list_get(self, values: exp.Expression, index_1based: exp.Expression) -> exp.Expression:
@@ -226,17 +240,26 @@ class Dialect:
     def json_keys(self, value: exp.Expression) -> exp.Expression:
         return fn("json_object_keys", value)
 
-    def list_to_json(self, values: exp.Expression) -> exp.Expression:
-        """A SQL list of strings, numbers or booleans as a dynamic array."""
+    def list_to_json(self, values: exp.Expression, element_type: KqlType | None = None) -> exp.Expression:
+        """A SQL list of strings, numbers or booleans (of `element_type`, when known) as a dynamic array."""
         return fn("to_json", values)
 
     def json_list_to_json(self, values: exp.Expression) -> exp.Expression:
         """A SQL list of dynamic values as one dynamic array."""
         return self.list_to_json(values)
 
-    def to_json(self, value: exp.Expression) -> exp.Expression:
-        """A scalar (string, number, bool) as a dynamic value."""
+    def to_json(self, value: exp.Expression, kql_type: KqlType | None = None) -> exp.Expression:
+        """A scalar (string, number, bool; of `kql_type`, when known) as a dynamic value.
+
+        A real is written with the shortest digits that read back as the same number, positional
+        from 1e-6 to below 1e21 (`15000000000.0`, `0.00001`), else as `1e21`, `1.5e-7`.
+        """
         return fn("to_json", value)
+
+    def real_text(self, value: exp.Expression) -> exp.Expression:
+        """A finite real as text: the shortest digits that read back as the same number, positional
+        from 1e-4 to below 1e16 (`12345678.9`, `0.0001`), else as `1e+16`, `1.5e-05`."""
+        return exp.cast(value, self.sql_type(KqlType.STRING))
 
     def json_array(self, items: list[exp.Expression]) -> exp.Expression:
         """`pack_array(...)`: items that are already dynamic, as one array."""
@@ -273,9 +296,10 @@ class Dialect:
         """`2026-11-25T12:00:00.0000000Z`: Kusto's text form of a datetime (7 fractional digits)."""
         raise NotImplementedError
 
-    def parse_datetime(self, text: exp.Expression) -> exp.Expression:
-        """`todatetime(string)`: ISO 8601 (zone offsets converted to UTC) or NULL."""
-        raise NotImplementedError
+    def make_timestamp(self, year: exp.Expression, month: exp.Expression, day: exp.Expression,
+                       hour: exp.Expression, minute: exp.Expression, second: exp.Expression) -> exp.Expression:
+        """A datetime from its parts (UTC), NULL when they name no date (February 30)."""
+        return fn("make_timestamp", year, month, day, hour, minute, second)
 
     # -- aggregates --------------------------------------------------------------------------
     def agg_list(self, value: exp.Expression, distinct: bool) -> exp.Expression:

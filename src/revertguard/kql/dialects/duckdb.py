@@ -146,9 +146,9 @@ class DuckDBDialect(Dialect):
         return exp.Concat(expressions=[fn("strftime", value, string("%Y-%m-%dT%H:%M:%S.%f")), string("0Z")],
                           safe=True, coalesce=False)
 
-    def parse_datetime(self, text: exp.Expression) -> exp.Expression:
-        with_zone = exp.TryCast(this=text, to=exp.DataType.build("TIMESTAMPTZ"), safe=True)
-        return exp.AtTimeZone(this=with_zone, zone=string("UTC"))
+    def make_timestamp(self, year: exp.Expression, month: exp.Expression, day: exp.Expression,
+                       hour: exp.Expression, minute: exp.Expression, second: exp.Expression) -> exp.Expression:
+        return exp.Anonymous(this="TRY", expressions=[fn("make_timestamp", year, month, day, hour, minute, second)])
 
     # -- aggregates ----------------------------------------------------------------------------
     def agg_list(self, value: exp.Expression, distinct: bool) -> exp.Expression:

@@ -22,19 +22,21 @@ from typing import ClassVar
 
 from sqlglot import exp
 
+from revertguard.kql import semantics
 from revertguard.kql.dialects.base import Dialect, fn, number, string
 from revertguard.tables import KqlType
 
+_PARKING = 0x10FF00  # the last private-use code points (plane 16), for `upper`
+
+
+def _plain_step(step: str | int) -> bool:
+    """Whether a VARIANT path can write this step (it has no escapes for quotes or backslashes)."""
+    return step >= 0 if isinstance(step, int) else not any(ch in step for ch in "'\"\\")
+
 
 def _variant_path(steps: list[str | int]) -> str:
-    """A VARIANT path (`try_variant_get`): keys in brackets, `'` and `\\` escaped."""
-    parts = ["$"]
-    for step in steps:
-        if isinstance(step, int):
-            parts.append(f"[{step}]")
-        else:
-            parts.append("['" + step.replace("\\", "\\\\").replace("'", "\\'") + "']")
-    return "".join(parts)
+    """A VARIANT path (`try_variant_get`) of plain steps: keys in brackets."""
+    return "$" + "".join(f"[{step}]" if isinstance(step, int) else f"['{step}']" for step in steps)
 
 
 def _is_container(kind: exp.Expression) -> exp.Expression:
@@ -66,6 +68,18 @@ class SparkDialect(Dialect):
     def json_literal(self, text: str) -> exp.Expression:
         return string(text)
 
+    # -- arithmetic --------------------------------------------------------------------------
+    def real_divide(self, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+        # Spark refuses to divide by zero; x * 0^-1 is IEEE's answer (an infinity, or NaN for 0/0).
+        by_zero = exp.Mul(this=left.copy(), expression=exp.Pow(this=right.copy(), expression=number(-1)))
+        return exp.Case(ifs=[exp.If(this=exp.EQ(this=right, expression=number(0)), true=by_zero)],
+                        default=exp.Div(this=left.copy(), expression=right.copy()))
+
+    def real_remainder(self, left: exp.Expression, right: exp.Expression) -> exp.Expression:
+        nan = exp.Mul(this=left.copy(), expression=exp.cast(string("NaN"), exp.DataType.build("DOUBLE")))
+        return exp.Case(ifs=[exp.If(this=exp.EQ(this=right, expression=number(0)), true=nan)],
+                        default=exp.Mod(this=left.copy(), expression=right.copy()))
+
     # -- strings and regular expressions ---------------------------------------------------
     def contains_cs(self, value: exp.Expression, needle: exp.Expression) -> exp.Expression:
         return fn("contains", value, needle)
@@ -81,12 +95,31 @@ class SparkDialect(Dialect):
         return fn("regexp_replace", value, pattern, replacement)
 
     def split(self, value: exp.Expression, delimiter: exp.Expression) -> exp.Expression:
-        # Spark's split() takes a regular expression; KQL's delimiter is plain text.
-        return fn("split", value, self.regex_quote(delimiter), number(-1))
+        # Spark's split() takes a regular expression; KQL's delimiter is plain text. An empty
+        # delimiter splits between characters (without Java's empty string at the end).
+        pattern = exp.Case(ifs=[exp.If(this=exp.EQ(this=delimiter, expression=string("")),
+                                       true=string("(?!\\z)"))],
+                           default=self.regex_quote(delimiter.copy()))
+        return fn("split", value, pattern, number(-1))
+
+    def lower(self, value: exp.Expression) -> exp.Expression:
+        # Java applies the full mapping (İ to two characters, a final Σ to ς): map those two the
+        # simple way first.
+        for special, lowered in semantics.LOWER_SPECIALS.items():
+            value = fn("replace", value, string(special), string(lowered))
+        return exp.Lower(this=value)
+
+    def upper(self, value: exp.Expression) -> exp.Expression:
+        # Letters Java would upper-case to several characters are parked on private-use code
+        # points upper() leaves alone, then replaced by their one-character upper case.
+        specials = semantics.upper_specials()
+        parked = "".join(chr(_PARKING + i) for i in range(len(specials)))
+        hidden = fn("translate", value, string("".join(specials)), string(parked))
+        return fn("translate", exp.Upper(this=hidden), string(parked), string("".join(specials.values())))
 
     # -- lists -------------------------------------------------------------------------------
     def list_get(self, values: exp.Expression, index_1based: exp.Expression) -> exp.Expression:
-        return fn("try_element_at", values, index_1based)
+        return fn("try_element_at", values, exp.cast(index_1based, exp.DataType.build("INT")))
 
     def list_length(self, values: exp.Expression) -> exp.Expression:
         return fn("array_size", values)  # NULL for NULL (size() may say -1)
@@ -142,13 +175,16 @@ class SparkDialect(Dialect):
         return _concat(*pieces, string(constant)) if pieces else string(constant)
 
     def _variant_at(self, variant: exp.Expression, steps: list[str | int]) -> exp.Expression:
-        if all(not isinstance(s, int) or s >= 0 for s in steps):
+        if all(_plain_step(s) for s in steps):
             return fn("try_variant_get", variant, string(_variant_path(steps)))
-        current = variant  # negative indexes count from the end: resolve them one step at a time
+        current = variant  # one step at a time, for the steps a variant path cannot write
         for step in steps:
-            if isinstance(step, int) and step < 0:
+            if isinstance(step, int) and step < 0:  # counts from the end
                 elements = fn("try_variant_get", current, string("$"), string("array<variant>"))
                 current = fn("try_element_at", elements, number(step))
+            elif not _plain_step(step):  # a key with quotes or backslashes: look it up in a map
+                bag = fn("try_variant_get", current, string("$"), string("map<string, variant>"))
+                current = fn("try_element_at", bag, string(str(step)))
             else:
                 current = fn("try_variant_get", current, string(_variant_path([step])))
         return current
@@ -189,7 +225,7 @@ class SparkDialect(Dialect):
             negative = exp.LT(this=key.copy(), expression=number(0))
             position = exp.Case(ifs=[exp.If(this=negative, true=key.copy())],
                                 default=exp.Add(this=key.copy(), expression=number(1)))
-            sub = fn("try_element_at", elements, position)
+            sub = fn("try_element_at", elements, exp.cast(position, exp.DataType.build("INT")))
             offset = exp.Case(ifs=[exp.If(this=negative.copy(), true=exp.Add(
                 this=fn("json_array_length", value.copy()), expression=key.copy()))], default=key.copy())
             path = _concat(string("$["), exp.cast(offset, exp.DataType.build("STRING")), string("]"))
@@ -216,14 +252,19 @@ class SparkDialect(Dialect):
         return fn("json_array_length", value)
 
     def json_elements(self, value: exp.Expression) -> exp.Expression:
+        # Each element's JSON text: objects and arrays as from_json reads them (properties in their
+        # order), scalars through the variant (strings quoted).
         raw = fn("from_json", value, string("array<string>"))
         variants = fn("try_variant_get", self._variant(value.copy()), string("$"), string("array<variant>"))
-        element, text = exp.to_identifier("_rg_v"), exp.to_identifier("_rg_t")
-        pick = exp.Case(ifs=[exp.If(this=_is_container(self._kind(exp.column("_rg_v"))), true=exp.column("_rg_t"))],
-                        default=fn("to_json", exp.column("_rg_v")))
-        return fn("zip_with", variants, raw, exp.Lambda(this=pick, expressions=[element, text]))
+        element = exp.column("_rg_v")
+        pick = exp.Case(ifs=[exp.If(this=_is_container(self._kind(element)), true=exp.column("_rg_t"))],
+                        default=fn("to_json", element.copy()))
+        return fn("zip_with", variants, raw,
+                  exp.Lambda(this=pick, expressions=[exp.to_identifier("_rg_v"), exp.to_identifier("_rg_t")]))
 
     def json_element_texts(self, value: exp.Expression) -> exp.Expression:
+        # from_json reads strings unquoted, null as NULL, the rest as compact JSON text: exactly
+        # tostring() of each element (and, having no lambda, it also reads a toscalar() subquery).
         is_array = exp.Not(this=exp.Is(this=fn("json_array_length", value), expression=exp.null()))
         return exp.Case(ifs=[exp.If(this=is_array, true=fn("from_json", value.copy(), string("array<string>")))])
 
@@ -239,15 +280,97 @@ class SparkDialect(Dialect):
     def json_keys(self, value: exp.Expression) -> exp.Expression:
         return fn("json_object_keys", value)
 
-    def list_to_json(self, values: exp.Expression) -> exp.Expression:
-        return fn("to_json", values)
-
     def json_list_to_json(self, values: exp.Expression) -> exp.Expression:
         items = self.list_transform(values, "_rg_j", _json_or_null(exp.column("_rg_j")))
         return _concat(string("["), fn("array_join", items, string(",")), string("]"))
 
-    def to_json(self, value: exp.Expression) -> exp.Expression:
+    def to_json(self, value: exp.Expression, kql_type: KqlType | None = None) -> exp.Expression:
+        if kql_type is KqlType.REAL:
+            return self._real_json(value)
         return self._scalar_json(value)
+
+    def list_to_json(self, values: exp.Expression, element_type: KqlType | None = None) -> exp.Expression:
+        if element_type is not KqlType.REAL:
+            return fn("to_json", values)
+        items = self.list_transform(values, "_rg_r", self._real_json(exp.column("_rg_r")))
+        return _concat(string("["), fn("array_join", items, string(",")), string("]"))
+
+    # Java writes reals its own way (1.0E20, and on Java 17 not always the shortest digits), so
+    # the digits are found by formatting with 15, 16, then 17 significant digits and keeping the
+    # first that reads back as the same number, and laid out as DuckDB lays them out.
+    @staticmethod
+    def _shortest_scientific(value: exp.Expression) -> exp.Expression:
+        def scientific(digits: int) -> exp.Expression:
+            return fn("format_string", string(f"%.{digits - 1}e"), value.copy())
+
+        def exact(text: exp.Expression) -> exp.Expression:
+            return exp.EQ(this=exp.cast(text, exp.DataType.build("DOUBLE")), expression=value.copy())
+
+        return exp.Case(ifs=[exp.If(this=exact(scientific(n)), true=scientific(n)) for n in (15, 16)],
+                        default=scientific(17))
+
+    def _real_layout(self, value: exp.Expression, low: int, high: int, plus: bool) -> exp.Expression:
+        """A finite real's shortest digits, positional when low <= exponent < high, else as
+        `d.ddd` e exponent (`e+16`, two digits at least, when `plus`; else `e16`)."""
+        scientific_text = exp.column("_rg_s")
+        mantissa = fn("substring_index", scientific_text, string("e"), number(1))
+        bare = fn("replace", fn("replace", mantissa, string("-"), string("")), string("."), string(""))
+        trimmed = exp.Trim(this=bare, expression=string("0"), position="TRAILING")
+        parts = fn("named_struct",
+                   string("d"), exp.Coalesce(this=exp.Nullif(this=trimmed, expression=string("")),
+                                             expressions=[string("0")]),
+                   string("e"), exp.cast(fn("substring_index", scientific_text.copy(), string("e"), number(-1)),
+                                         exp.DataType.build("INT")),
+                   string("n"), exp.StartsWith(this=mantissa.copy(), expression=string("-")))
+
+        def part(name: str) -> exp.Expression:
+            return exp.Dot(this=exp.column("_rg_p"), expression=exp.to_identifier(name))
+
+        digits, exponent = part("d"), part("e")
+        fraction = fn("substring", digits.copy(), exp.Add(this=exponent.copy(), expression=number(2)))
+        positional = exp.Case(
+            ifs=[exp.If(this=exp.GTE(this=exponent.copy(), expression=number(0)), true=_concat(
+                exp.Pad(this=digits.copy(), expression=exp.Add(this=exponent.copy(), expression=number(1)),
+                        fill_pattern=string("0"), is_left=False),
+                string("."),
+                exp.Coalesce(this=exp.Nullif(this=fraction, expression=string("")), expressions=[string("0")])))],
+            default=_concat(string("0."), fn("repeat", string("0"), exp.Sub(this=exp.Neg(this=exponent.copy()),
+                                                                          expression=number(1))), digits.copy()))
+        rest = fn("substring", digits.copy(), number(2))
+        power = exp.cast(exp.Abs(this=exponent.copy()), exp.DataType.build("STRING"))
+        if plus:  # at least two digits (lpad would cut 308 to 30)
+            power = exp.Case(ifs=[exp.If(this=exp.LT(this=exp.Abs(this=exponent.copy()), expression=number(10)),
+                                         true=_concat(string("0"), power.copy()))], default=power)
+        scientific = _concat(
+            fn("substring", digits.copy(), number(1), number(1)),
+            exp.Case(ifs=[exp.If(this=exp.EQ(this=rest, expression=string("")), true=string(""))],
+                     default=_concat(string("."), rest.copy())),
+            string("e"),
+            exp.Case(ifs=[exp.If(this=exp.LT(this=exponent.copy(), expression=number(0)), true=string("-"))],
+                     default=string("+" if plus else "")),
+            power,
+        )
+        in_range = exp.and_(exp.GTE(this=exponent.copy(), expression=number(low)),
+                            exp.LT(this=exponent.copy(), expression=number(high)))
+        sign = exp.Case(ifs=[exp.If(this=part("n"), true=string("-"))], default=string(""))
+        laid_out = _concat(sign, exp.Case(ifs=[exp.If(this=in_range, true=positional)], default=scientific))
+        return self._let(self._shortest_scientific(value), "_rg_s", self._let(parts, "_rg_p", laid_out))
+
+    def _let(self, value: exp.Expression, name: str, body: exp.Expression) -> exp.Expression:
+        """`body` with `name` bound to `value`, computed once (a lambda is Spark SQL's only binding)."""
+        return fn("element_at", self.list_transform(fn("array", value), name, body), number(1))
+
+    def real_text(self, value: exp.Expression) -> exp.Expression:
+        return self._real_layout(value, -4, 16, plus=True)
+
+    def _real_json(self, value: exp.Expression) -> exp.Expression:
+        infinity = self.literal(float("inf"), KqlType.REAL)
+        return exp.Case(ifs=[
+            exp.If(this=exp.Is(this=value.copy(), expression=exp.null()), true=exp.null()),
+            exp.If(this=exp.IsNan(this=value.copy()), true=string("NaN")),
+            exp.If(this=exp.EQ(this=value.copy(), expression=infinity), true=string("Infinity")),
+            exp.If(this=exp.EQ(this=value.copy(), expression=exp.Neg(this=infinity.copy())), true=string("-Infinity")),
+        ], default=self._real_layout(value, -6, 21, plus=False))
 
     def json_array(self, items: list[exp.Expression]) -> exp.Expression:
         inner: list[exp.Expression] = []
@@ -292,8 +415,9 @@ class SparkDialect(Dialect):
     def datetime_text(self, value: exp.Expression) -> exp.Expression:
         return _concat(fn("date_format", value, string("yyyy-MM-dd'T'HH:mm:ss.SSSSSS")), string("0Z"))
 
-    def parse_datetime(self, text: exp.Expression) -> exp.Expression:
-        return fn("try_to_timestamp", text)
+    def make_timestamp(self, year: exp.Expression, month: exp.Expression, day: exp.Expression,
+                       hour: exp.Expression, minute: exp.Expression, second: exp.Expression) -> exp.Expression:
+        return fn("try_make_timestamp", year, month, day, hour, minute, second)
 
     # -- aggregates ----------------------------------------------------------------------------
     def agg_percentile(self, value: exp.Expression, fraction: float) -> exp.Expression:
