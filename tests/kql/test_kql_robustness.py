@@ -15,7 +15,8 @@ from revertguard.kql import KqlError
 from revertguard.kql.parser import parse
 from revertguard.kql.tokens import tokenize
 
-from .conftest import NOW, insert
+from ..engines import SparkOverStore
+from .conftest import NOW, insert, run_both
 
 FRAGMENTS = [
     "AWSCloudTrail", "AzureActivity", "T", "|", "where", "extend", "project", "summarize", "by", "join", "on",
@@ -55,6 +56,17 @@ def test_compiling_query_like_text_gives_sql_or_a_clean_error(text):
 def test_running_query_like_text_gives_rows_or_a_clean_error(store, text):
     with contextlib.suppress(KqlError):
         kql.run(store, text, now=NOW)
+
+
+@pytest.mark.spark
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=12).map(" ".join))
+def test_query_like_text_gives_the_same_rows_or_kind_of_error_on_spark(store, spark, tmp_path, text):
+    if not store.stats()[0].rows:  # one row, for every example (hypothesis reuses the store)
+        insert(store, "AWSCloudTrail", [dict(EventName="StopInstances", ErrorCode="", TimeGenerated=NOW)])
+    engine = SparkOverStore(store, spark, tmp_path)
+    with contextlib.suppress(KqlError):
+        run_both(engine, kql.DuckDBEngine(store), text, NOW)
 
 
 def test_deeply_nested_input_is_a_clean_error():

@@ -1,5 +1,5 @@
-"""Every shipped rule's KQL compiles for DuckDB and Spark and runs on a store holding the
-shipped watchlists (a rule that uses something the engine lacks fails here, by name)."""
+"""Every shipped rule's KQL compiles for DuckDB and Spark and runs, on each engine, on a store
+holding the shipped watchlists (a rule that uses something an engine lacks fails here, by name)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ def with_watchlists(store):
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
-def test_rule_compiles_and_runs(with_watchlists, rule):
-    result = kql.run(with_watchlists, rule.query, now=NOW)
+def test_rule_compiles_and_runs(with_watchlists, engine, rule):
+    result = engine.run(rule.query, now=NOW)
     assert result.columns  # a result with named, typed columns (no rows: the store is empty)
     spark = kql.compile(rule.query, "spark", catalog=StoreCatalog(with_watchlists), now=NOW)
     sqlglot.parse_one(spark, read="spark")

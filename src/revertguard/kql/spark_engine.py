@@ -87,8 +87,8 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
 class SparkParquetCatalog(ParquetCatalog):
     """A Parquet folder read by Spark: each table a temporary view, with the schema given (not inferred)."""
 
-    def __init__(self, root: str, session: SparkSession) -> None:
-        super().__init__(root)
+    def __init__(self, root: str, session: SparkSession, tables: Mapping[str, TableSchema] | None = None) -> None:
+        super().__init__(root, tables)
         self.session = session
         self.views: list[str] = []
 
@@ -133,15 +133,16 @@ def spark_schema(schema: TableSchema) -> Any:
 
 
 class SparkEngine:
-    """Runs queries as Spark SQL on the tables and watchlists of a Parquet folder."""
+    """Runs queries as Spark SQL on the tables and watchlists of a Parquet folder (the Sentinel
+    tables, or `tables`)."""
 
     name = "spark"
 
     def __init__(self, root: str, *, session: SparkSession | None = None, master: str | None = None,
-                 conf: Mapping[str, str] | None = None) -> None:
+                 conf: Mapping[str, str] | None = None, tables: Mapping[str, TableSchema] | None = None) -> None:
         self.session = session if session is not None else spark_session(master, conf)
         self.root = str(root)
-        self._catalog = SparkParquetCatalog(self.root, self.session)
+        self._catalog = SparkParquetCatalog(self.root, self.session, tables)
 
     def catalog(self) -> Catalog:
         return self._catalog

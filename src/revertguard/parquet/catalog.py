@@ -9,7 +9,7 @@ Every Sentinel table exists, empty when its folder does.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
@@ -21,10 +21,12 @@ from revertguard.tables import DUCKDB_TYPES, TABLES, KqlType, TableSchema
 
 
 class ParquetCatalog(ABC):
-    """The tables and watchlists of the Parquet folder `root` (a local path or a URL)."""
+    """The tables (default: the Sentinel tables) and watchlists of the Parquet folder `root`
+    (a local path or a URL)."""
 
-    def __init__(self, root: str) -> None:
+    def __init__(self, root: str, tables: Mapping[str, TableSchema] | None = None) -> None:
         self.root = root
+        self.tables = dict(TABLES if tables is None else tables)
         self._sources: dict[str, TableSource] = {}
         self._manifest: Manifest | None = None
 
@@ -53,11 +55,11 @@ class ParquetCatalog(ABC):
         return source
 
     def table(self, name: str) -> TableSource | None:
-        schema = TABLES.get(name)
+        schema = self.tables.get(name)
         return self._source(name, table_path(self.root, name), schema) if schema else None
 
     def table_names(self) -> Iterable[str]:
-        return list(TABLES)
+        return list(self.tables)
 
     def watchlist(self, alias: str) -> TableSource | None:
         entry = self.manifest().watchlists.get(alias)
@@ -73,8 +75,9 @@ class ParquetCatalog(ABC):
 class DuckDBParquetCatalog(ParquetCatalog):
     """A local Parquet folder read by DuckDB: one view per table, types as the store has them."""
 
-    def __init__(self, root: Path, con: duckdb.DuckDBPyConnection) -> None:
-        super().__init__(str(root))
+    def __init__(self, root: Path, con: duckdb.DuckDBPyConnection,
+                 tables: Mapping[str, TableSchema] | None = None) -> None:
+        super().__init__(str(root), tables)
         self.con = con
 
     def register(self, path: str, schema: TableSchema, name: str) -> exp.Expression:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import duckdb
 from sqlglot import exp
 
 from revertguard.errors import UsageError
@@ -59,10 +60,11 @@ def write_table_rows(store: Store, schema: TableSchema, folder: Path, *, where: 
             overwrite=None if append else True)
 
 
-def _write_watchlist(store: Store, physical: str, schema: TableSchema, folder: Path) -> None:
+def write_rows(con: duckdb.DuckDBPyConnection, physical: str, schema: TableSchema, folder: Path) -> None:
+    """Write every row of the DuckDB table `physical` (with `schema`) as one file in `folder`."""
     select = exp.select(*stored_columns(schema)).from_(physical_table(physical)).sql(dialect="duckdb")
     folder.mkdir(parents=True, exist_ok=True)
-    with store.con.cursor() as cursor:
+    with con.cursor() as cursor:
         cursor.sql(select).write_parquet(str(folder / "part-0.parquet"))
 
 
@@ -100,7 +102,7 @@ def export_tables(store: Store, root: Path) -> list[TableStats]:
         shutil.rmtree(watchlist_root)
     manifest = Manifest()
     for alias, (physical, schema) in sorted(store.watchlists().items()):
-        _write_watchlist(store, physical, schema, watchlist_root / alias)
+        write_rows(store.con, physical, schema, watchlist_root / alias)
         search_key, columns, description = store.watchlist_definition(alias)
         manifest.watchlists[alias] = WatchlistEntry(alias, search_key, tuple(columns), description)
     write_local_manifest(root, manifest)
