@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
+
+import pytest
 
 from revertguard.cli import main
 from revertguard.samples import sample_logs_dir
@@ -85,3 +88,69 @@ def test_usage_errors(capsys, tmp_path):
     assert code == 2 and "no store at" in err
     code, _, err = run_cli(capsys, "-f", str(tmp_path / "missing.kql"))
     assert code == 2 and "cannot read" in err
+
+
+# -- engines -----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_tables(tmp_path_factory):
+    """The bundled sample as a store file and as a Parquet folder written from it."""
+    folder = tmp_path_factory.mktemp("cli-engines")
+    db, parquet = str(folder / "store.duckdb"), str(folder / "parquet")
+    assert main(["ingest", str(sample_logs_dir()), "--db", db]) == 0
+    assert main(["export-tables", "--db", db, "--out", parquet]) == 0
+    return db, parquet
+
+
+QUERY = "AzureActivity | summarize n = count() by OperationNameValue | top 5 by n | project OperationNameValue, n"
+
+
+def test_parquet_tables_give_what_the_store_gives(capsys, sample_tables):
+    db, parquet = sample_tables
+    capsys.readouterr()
+    store_out = run_cli(capsys, QUERY, "--db", db, "--format", "json")
+    parquet_out = run_cli(capsys, QUERY, "--parquet", parquet, "--format", "json")
+    assert store_out[0] == parquet_out[0] == 0
+    assert json.loads(store_out[1]) == json.loads(parquet_out[1]) and len(json.loads(store_out[1])) == 5
+
+
+@pytest.mark.spark
+def test_spark_engine_from_the_command_line(capsys, sample_tables, spark):
+    db, parquet = sample_tables
+    capsys.readouterr()
+    expected = run_cli(capsys, QUERY, "--db", db, "--format", "json")
+    code, out, _ = run_cli(capsys, QUERY, "--engine", "spark", "--parquet", parquet, "--format", "json",
+                           "--conf", "spark.sql.shuffle.partitions=2")
+    assert code == 0 and json.loads(out) == json.loads(expected[1])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--engine", "spark"], "Spark reads the tables from Parquet: give --parquet DIR"),
+    (["--db", "x.duckdb", "--parquet", "p"], "not both"),
+    (["--parquet", "s3a://bucket/lake"], "DuckDB reads local Parquet folders"),
+    (["--parquet", "no-such-folder"], "no Parquet folder at no-such-folder"),
+    (["--engine", "spark", "--parquet", "p", "--conf", "spark.executor.memory"], "is not KEY=VALUE"),
+])
+def test_engine_option_mistakes_are_usage_errors(capsys, args, message):
+    code, _, err = run_cli(capsys, "print 1", *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_missing_pyspark_is_a_clear_error(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    code, _, err = run_cli(capsys, "print 1", "--engine", "spark", "--parquet", str(tmp_path))
+    assert code == 2 and "pip install 'revertguard[spark]'" in err
+
+
+def test_export_tables_needs_a_store(capsys, tmp_path):
+    assert main(["export-tables", "--out", str(tmp_path / "out")]) == 2
+    assert "--db" in capsys.readouterr().err
+    assert main(["export-tables", "--db", str(tmp_path / "none.duckdb"), "--out", str(tmp_path / "out")]) == 2
+    assert "no store at" in capsys.readouterr().err
+
+
+def test_ingest_into_parquet_from_the_command_line(capsys, tmp_path):
+    assert main(["ingest", "--sample", "--parquet", str(tmp_path / "lake")]) == 0
+    out = capsys.readouterr().out
+    assert "added 1475" in out and "AWSCloudTrail │  453" in out
+    assert main(["ingest", "--sample", "--parquet", str(tmp_path / "lake"), "--db", str(tmp_path / "s.db")]) == 2

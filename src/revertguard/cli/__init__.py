@@ -11,6 +11,7 @@ from revertguard import __version__
 from revertguard.cli import detect as detect_commands
 from revertguard.cli import ingest as ingest_commands
 from revertguard.cli import kql as kql_commands
+from revertguard.cli import parquet as parquet_commands
 from revertguard.cli import rules as rules_commands
 from revertguard.cli import sentinel as sentinel_commands
 from revertguard.cli import simulate as simulate_commands
@@ -24,7 +25,8 @@ def cli() -> None:
     """Detect T1578.004 (Revert Cloud Instance) in AWS, Azure and GCP logs with Sentinel KQL rules, offline."""
 
 
-for _module in (ingest_commands, detect_commands, simulate_commands, rules_commands, sentinel_commands, kql_commands):
+for _module in (ingest_commands, parquet_commands, detect_commands, simulate_commands, rules_commands,
+                sentinel_commands, kql_commands):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Callable
+from pathlib import Path
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,9 +15,11 @@ from revertguard.cli.output import console, error_console, safe
 from revertguard.errors import UsageError
 from revertguard.ingest import IngestReport, ingest
 from revertguard.ingest.mappings import MAPPINGS
+from revertguard.ingest.pipeline import ProgressCallback
 from revertguard.ingest.sources import discover
+from revertguard.parquet import ingest_to_parquet, parquet_stats
 from revertguard.samples import sample_logs_dir
-from revertguard.store import Store
+from revertguard.store import Store, TableStats
 from revertguard.tables import TABLES
 
 db_option = click.option("--db", "db", metavar="PATH", help="Store file (DuckDB). Default: in memory.")
@@ -24,12 +28,15 @@ db_option = click.option("--db", "db", metavar="PATH", help="Store file (DuckDB)
 @click.command("ingest")
 @click.argument("paths", nargs=-1)
 @db_option
+@click.option("--parquet", "parquet", metavar="DIR",
+              help="Write the tables as Parquet in DIR (for --engine spark, or large inputs) instead of a store.")
 @click.option("--strict", is_flag=True, help="Stop at the first problem and store nothing.")
 @click.option("--sample", is_flag=True, help="Ingest the sample logs bundled with revertguard.")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="one per core",
               help="Worker processes reading large inputs.")
-def ingest_command(paths: tuple[str, ...], db: str | None, strict: bool, sample: bool, jobs: int) -> int:
-    """Load raw logs (files, folders, or - for stdin) into the store.
+def ingest_command(paths: tuple[str, ...], db: str | None, parquet: str | None, strict: bool, sample: bool,
+                   jobs: int) -> int:
+    """Load raw logs (files, folders, or - for stdin) into the store, or into Parquet tables.
 
     Reads AWS CloudTrail (S3 delivery files, JSON Lines, arrays, EventBridge, LookupEvents),
     Azure Activity Log (REST/CLI JSON, diagnostic-settings storage and Event Hub) and GCP audit
@@ -39,23 +46,32 @@ def ingest_command(paths: tuple[str, ...], db: str | None, strict: bool, sample:
     inputs = list(paths) + ([str(sample_logs_dir())] if sample else [])
     if not inputs:
         raise UsageError("give at least one file or folder to ingest (or - for stdin, or --sample)")
+    if parquet is not None:
+        if db is not None:
+            raise UsageError("ingest into a store (--db) or into Parquet (--parquet), not both")
+        report = _run_with_progress(inputs, lambda progress: ingest_to_parquet(
+            inputs, Path(parquet), strict=strict, jobs=jobs, progress=progress))
+        print_report(report)
+        print_stats(parquet_stats(Path(parquet)), f"parquet {parquet}")
+        return 0 if report.ok else 1
     with Store(db) as store:
-        report = _run_with_progress(inputs, store, strict, jobs)
+        report = _run_with_progress(inputs, lambda progress: ingest(
+            inputs, store, strict=strict, jobs=jobs, progress=progress))
         print_report(report)
         print_tables(store)
     return 0 if report.ok else 1
 
 
-def _run_with_progress(inputs: list[str], store: Store, strict: bool, jobs: int) -> IngestReport:
+def _run_with_progress(inputs: list[str], run: Callable[[ProgressCallback | None], IngestReport]) -> IngestReport:
     err = error_console()
     sources, _ = discover(inputs)
     if not err.is_terminal or len(sources) < 2:
-        return ingest(inputs, store, strict=strict, jobs=jobs)
+        return run(None)
     columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("ingest", total=len(sources))
-        return ingest(inputs, store, strict=strict, jobs=jobs, progress=lambda _done: progress.advance(task))
+        return run(lambda _done: progress.advance(task))
 
 
 def print_report(report: IngestReport) -> None:
@@ -98,17 +114,22 @@ def print_report(report: IngestReport) -> None:
 
 def print_tables(store: Store) -> None:
     """Print the row count and time range of each table in the store, and its watchlists."""
-    out = console()
-    table = Table(show_edge=False, header_style="bold", title="store" + (f" {store.path}"
-                                                                          if store.path != ":memory:" else ""))
+    watchlists = []
+    for alias, (_physical, _schema) in sorted(store.watchlists().items()):
+        watchlists.append((alias, store.con.execute(f'SELECT count(*) FROM "{_physical}"').fetchone()[0]))
+    print_stats(store.stats(), "store" + (f" {store.path}" if store.path != ":memory:" else ""), watchlists)
+
+
+def print_stats(stats: list[TableStats], title: str, watchlists: list[tuple[str, int]] = ()) -> None:
+    """Print the row count and time range of each table, then each watchlist's rows."""
+    table = Table(show_edge=False, header_style="bold", title=safe(title))
     for heading in ("table", "rows", "first event", "last event"):
         table.add_column(heading, justify="right" if heading == "rows" else "left")
-    for stats in store.stats():
-        table.add_row(stats.table, str(stats.rows), _time(stats.first), _time(stats.last))
-    for alias, (_physical, _schema) in sorted(store.watchlists().items()):
-        rows = store.con.execute(f'SELECT count(*) FROM "{_physical}"').fetchone()[0]
+    for entry in stats:
+        table.add_row(entry.table, str(entry.rows), _time(entry.first), _time(entry.last))
+    for alias, rows in watchlists:
         table.add_row(f"watchlist {safe(alias)}", str(rows), "", "")
-    out.print(table)
+    console().print(table)
 
 
 @click.command("tables")

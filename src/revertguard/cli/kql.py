@@ -9,12 +9,12 @@ from pathlib import Path
 import click
 from rich.table import Table
 
+from revertguard.cli.engine import engine_options
 from revertguard.cli.output import console, safe
 from revertguard.errors import InputError, UsageError
-from revertguard.kql import run
 from revertguard.kql.engine import QueryResult
+from revertguard.kql.engines import EngineOptions, open_engine
 from revertguard.kql.render import text_value, to_csv, to_json
-from revertguard.store import Store
 
 
 def parse_now(text: str) -> datetime:
@@ -52,18 +52,19 @@ def read_query(query: str | None, file: str | None) -> str:
               help="The query clock for now() and ago(), ISO 8601 (e.g. 2026-11-25T12:00:00Z). Default: now.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True, help="How to print the rows.")
-def kql_command(query: str | None, file: str | None, db: str | None, now: str | None, output_format: str) -> int:
+@engine_options
+def kql_command(query: str | None, file: str | None, db: str | None, now: str | None, output_format: str,
+                engine_options: EngineOptions) -> int:
     """Run a KQL query (Sentinel syntax) on the store's tables and watchlists.
 
     The tables are AWSCloudTrail, AzureActivity and GCPAuditLogs; _GetWatchlist('alias')
     reads a watchlist. Errors name the line and column, with a caret under the spot.
+    With --parquet the tables come from a Parquet folder, read by DuckDB or (--engine spark) by Spark.
     """
     text = read_query(query, file)
     clock = parse_now(now) if now else None
-    if db is not None and not Path(db).exists():
-        raise InputError(f"no store at {db} (create one with `revertguard ingest PATH --db {db}`)")
-    with Store(db, read_only=db is not None) as store:
-        result = run(store, text, now=clock)
+    with open_engine(engine_options) as engine:
+        result = engine.run(text, now=clock)
     out = console()
     if output_format == "json":
         out.file.write(to_json(result) + "\n")

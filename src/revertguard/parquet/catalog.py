@@ -17,6 +17,7 @@ from sqlglot import exp
 
 from revertguard.kql.catalog import TableSource, physical_table
 from revertguard.parquet.layout import Manifest, parquet_files, read_local_manifest, table_path, watchlist_path
+from revertguard.store import TableStats
 from revertguard.tables import DUCKDB_TYPES, TABLES, KqlType, TableSchema
 
 
@@ -107,3 +108,24 @@ def _as_stored_in_duckdb(value: exp.Expression, kql_type: KqlType) -> exp.Expres
     if kql_type is KqlType.DATETIME:
         value = exp.AtTimeZone(this=value, zone=exp.Literal.string("UTC"))
     return exp.cast(value, _duckdb_type(kql_type))
+
+
+def parquet_stats(root: Path) -> list[TableStats]:
+    """Row count and time range of each Sentinel table in a local Parquet folder."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        stats = []
+        for name in TABLES:
+            files = parquet_files(root / name)
+            if not files:
+                stats.append(TableStats(name, 0, None, None))
+                continue
+            time = exp.AtTimeZone(this=exp.column("TimeGenerated", quoted=True), zone=exp.Literal.string("UTC"))
+            aggregates = ", ".join(e.sql(dialect="duckdb") for e in (
+                exp.Count(this=exp.Star()), exp.Min(this=time), exp.Max(this=time.copy())))
+            rows, first, last = con.read_parquet(files).aggregate(aggregates).fetchall()[0]
+            stats.append(TableStats(name, rows, first, last))
+        return stats
+    finally:
+        con.close()
