@@ -13,125 +13,15 @@ dependency (`pip install -e '.[test]'`).
 from __future__ import annotations
 
 import argparse
-import resource
-import statistics
 import sys
 import time
-from datetime import datetime
 
 import duckdb_kql
+from synthetic import NOW, QUERIES, fill, peak_memory_mib, timed
 
 from revertguard import kql
-from revertguard.rules import load_rules
-from revertguard.store import KEY_COLUMN, Store, quote_ident
-from revertguard.tables import TABLES, KqlType
-
-NOW = datetime(2026, 11, 25, 12, 0, 0)
-SEED = load_rules("seed")[0].query  # the seed detection, verbatim (the baseline rule)
-
-STOP_START_CYCLES = """
-let Stops = AWSCloudTrail
-| where EventName == "StopInstances" and isempty(ErrorCode)
-| extend InstanceId = tostring(parse_json(RequestParameters).instancesSet.items[0].instanceId)
-| project StopTime = TimeGenerated, InstanceId, StoppedBy = UserIdentityArn;
-let Starts = AWSCloudTrail
-| where EventName == "StartInstances" and isempty(ErrorCode)
-| extend InstanceId = tostring(parse_json(RequestParameters).instancesSet.items[0].instanceId)
-| project StartTime = TimeGenerated, InstanceId, StartedBy = UserIdentityArn;
-Stops
-| join kind=inner (Starts) on InstanceId
-| where StartTime > StopTime and StartTime - StopTime < 1h
-| summarize Cycles = count(), FirstStop = min(StopTime), LastStart = max(StartTime) by InstanceId, StoppedBy
-| where Cycles >= 1
-"""
-
-CROSS_CLOUD_BY_IP = """
-let AwsByIp = AWSCloudTrail
-| where TimeGenerated > ago(1d)
-| summarize AwsEvents = count(), AwsUsers = dcount(UserIdentityArn) by SourceIpAddress;
-let AzureFailures = AzureActivity
-| where ActivityStatusValue =~ "Failure"
-| summarize Failures = count() by CallerIpAddress;
-AzureActivity
-| where TimeGenerated > ago(1d) and OperationNameValue has "write"
-| join kind=inner (AwsByIp) on $left.CallerIpAddress == $right.SourceIpAddress
-| join kind=leftouter (AzureFailures) on CallerIpAddress
-| summarize AzureWrites = count(), AwsEvents = max(AwsEvents), Failures = max(Failures) by CallerIpAddress
-"""
-
-QUERIES = {"seed detection": SEED, "stop/start cycles (join)": STOP_START_CYCLES,
-           "cross-cloud by IP (2 joins)": CROSS_CLOUD_BY_IP}
-
-# Values the generator draws from: the operations the queries look for, and common noise.
-AWS_EVENTS = ["DescribeInstances"] * 40 + ["GetObject"] * 20 + ["AssumeRole"] * 10 + [
-    "RunInstances", "StopInstances", "StartInstances", "CopySnapshot", "CreateSnapshot", "AttachVolume",
-    "DetachVolume", "ModifyVolume", "RegisterImage", "ImportSnapshot", "CreateRestoreImageTask", "ListBuckets"]
-AZURE_OPERATIONS = ["MICROSOFT.COMPUTE/VIRTUALMACHINES/READ"] * 30 + ["Microsoft.Storage/storageAccounts/read"] * 20 + [
-    "MICROSOFT.COMPUTE/DISKS/WRITE", "Microsoft.Compute/restorePoints/write", "Microsoft.Compute/virtualMachines/write",
-    "Microsoft.Compute/snapshots/write", "Microsoft.Resources/deployments/write",
-    "Microsoft.RecoveryServices/vaults/backupFabrics/protectionContainers/protectedItems/recovery/action"]
-STATUSES = ["Success"] * 6 + ["Start", "Accept", "Failure", "Succeeded"]
-
-
-def sql_list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
-
-
-def fill(store: Store, rows: int) -> None:
-    """Synthetic rows, three days up to NOW: strings default to "" as ingest stores them."""
-    now = f"TIMESTAMP '{NOW:%Y-%m-%d %H:%M:%S}'"
-    generated = {
-        "AWSCloudTrail": {
-            "TimeGenerated": f"{now} - to_seconds(CAST(hash(i) % 259200 AS BIGINT))",
-            "AwsEventId": "'evt-' || i",
-            "EventName": f"{sql_list(AWS_EVENTS)}[1 + CAST(hash(i * 7) % {len(AWS_EVENTS)} AS BIGINT)]",
-            "EventSource": "'ec2.amazonaws.com'",
-            "ErrorCode": "CASE WHEN hash(i * 13) % 20 = 0 THEN 'AccessDenied' ELSE '' END",
-            "UserIdentityArn": "'arn:aws:iam::111122223333:user/u' || (hash(i * 3) % 2000)",
-            "SourceIpAddress": "'10.' || (hash(i * 5) % 40) || '.' || (hash(i * 11) % 250) || '.7'",
-            "AWSRegion": "'eu-west-1'",
-            "RecipientAccountId": "'111122223333'",
-            "RequestParameters": "'{\"instancesSet\":{\"items\":[{\"instanceId\":\"i-' || (hash(i * 17) % 50000) || "
-                                 "'\"}]},\"force\":false}'",
-            "Type": "'AWSCloudTrail'",
-        },
-        "AzureActivity": {
-            "TimeGenerated": f"{now} - to_seconds(CAST(hash(i + 1) % 259200 AS BIGINT))",
-            "EventDataId": "'azure-' || i",
-            "OperationNameValue": f"{sql_list(AZURE_OPERATIONS)}[1 + CAST(hash(i * 19) % {len(AZURE_OPERATIONS)} "
-                                  "AS BIGINT)]",
-            "ActivityStatusValue": f"{sql_list(STATUSES)}[1 + CAST(hash(i * 23) % {len(STATUSES)} AS BIGINT)]",
-            "Caller": "'user' || (hash(i * 29) % 3000) || '@example.com'",
-            "CallerIpAddress": "'10.' || (hash(i * 31) % 40) || '.' || (hash(i * 37) % 250) || '.7'",
-            "Properties_d": "CASE hash(i * 41) % 4 WHEN 0 THEN '{\"creationData\":{\"createOption\":\"Copy\"}}' "
-                            "WHEN 1 THEN '{\"message\":\"snapshots restorePoints\"}' "
-                            "WHEN 2 THEN '{\"x\":\"Snapshot\"}' ELSE '{\"note\":\"nothing\"}' END",
-            "_ResourceId": "'/subscriptions/s1/resourceGroups/rg' || (hash(i) % 50) || "
-                           "'/providers/Microsoft.Compute/disks/d' || i",
-            "ResourceGroup": "'rg' || (hash(i) % 50)",
-            "SubscriptionId": "'s1'",
-            "Type": "'AzureActivity'",
-        },
-    }
-    for table, values in generated.items():
-        names, columns = [], []
-        for column in TABLES[table].columns:
-            names.append(quote_ident(column.name))
-            if column.name in values:
-                columns.append(values[column.name])
-            else:
-                columns.append("''" if column.type is KqlType.STRING else "NULL")
-        store.con.execute(f"INSERT INTO {quote_ident(table)} ({', '.join(names)}, {KEY_COLUMN}) "
-                          f"SELECT {', '.join(columns)}, 'k' || i FROM range({rows}) AS r(i)")
-
-
-def timed(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+from revertguard.store import Store
+from revertguard.tables import TABLES
 
 
 def compile_ms(function, repeat: int = 20) -> float:
@@ -140,10 +30,6 @@ def compile_ms(function, repeat: int = 20) -> float:
     for _ in range(repeat):
         function()
     return (time.perf_counter() - start) / repeat * 1000
-
-
-def peak_memory_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> int:
