@@ -13,8 +13,10 @@ Public API:
   `KqlNameError`, `KqlTypeError`, `KqlRuntimeError`: every failure on user input, with the
   line and column it refers to; `str(error)` shows the source line and a caret.
 * `Catalog`, `SchemaCatalog`, `StoreCatalog`, `TableSource`: where tables come from.
-* `Engine` (protocol) and `DuckDBEngine(store)`: what runs queries; everything that runs
-  queries takes an Engine, so another engine (Spark) plugs in without changing callers.
+* `Engine` (protocol) and `DuckDBEngine(store)` (or `DuckDBEngine.over_parquet(folder)`): what
+  runs queries; everything that runs queries takes an Engine. `spark_engine.SparkEngine` runs
+  the same queries on Spark over Parquet (pyspark is imported only then), with the same
+  results; `engines.open_engine(EngineOptions(...))` opens whichever one options name.
 * `override_lets(query, {"Name": value})`: the same query with top-level `let` literals set to
   other values (through the syntax tree), for any engine.
 
