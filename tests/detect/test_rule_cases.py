@@ -8,13 +8,26 @@ from revertguard.cli import main
 from revertguard.detect.ruletests import compare_rows, run_rule_tests
 from revertguard.rules import load_rule_tests, load_rules
 
+from ..engines import ENGINES, engine_for
+
 RULES = [r for r in load_rules("all") if r.tests_path is not None]
 CASES = [(rule, case) for rule in RULES for case in load_rule_tests(rule)["cases"]]
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("rule", "case"), CASES, ids=[f"{r.stem}::{c['name']}" for r, c in CASES])
-def test_rule_case_passes(rule, case):
-    [result] = run_rule_tests(rule, [case["name"]])
+def test_rule_case_passes(rule, case, engine, request):
+    engines = []
+
+    def make_engine(store):
+        engines.append(engine_for(engine, store, request))
+        return engines[-1]
+
+    try:
+        [result] = run_rule_tests(rule, [case["name"]], engine=make_engine)
+    finally:
+        for made in engines:
+            getattr(made, "close", lambda: None)()
     assert result.passed, "\n".join(result.problems)
 
 

@@ -31,7 +31,7 @@ own rows, like a single pass whose `now()` is the case's clock.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -42,7 +42,7 @@ from revertguard.detect.runner import prepare_query
 from revertguard.detect.schedule import WindowedCatalog
 from revertguard.errors import RevertguardError
 from revertguard.ingest import RawRecord, ingest_records
-from revertguard.kql import DuckDBEngine, KqlError
+from revertguard.kql import DuckDBEngine, Engine, KqlError
 from revertguard.rules import Rule, load_rule_tests
 from revertguard.rules.watchlist import shipped_watchlists
 from revertguard.store import Store
@@ -69,8 +69,12 @@ class CaseResult:
         return not self.problems
 
 
-def run_rule_tests(rule: Rule, only: Sequence[str] = ()) -> list[CaseResult]:
-    """Run a rule's test cases (all, or those whose name contains one of `only`)."""
+EngineFactory = Callable[[Store], Engine]
+
+
+def run_rule_tests(rule: Rule, only: Sequence[str] = (), engine: EngineFactory = DuckDBEngine) -> list[CaseResult]:
+    """Run a rule's test cases (all, or those whose name contains one of `only`), each on the
+    engine `engine` makes of the case's store (DuckDB on the store itself, by default)."""
     spec = load_rule_tests(rule)
     if spec is None:
         return []
@@ -85,12 +89,14 @@ def run_rule_tests(rule: Rule, only: Sequence[str] = ()) -> list[CaseResult]:
         if only and not any(o.lower() in case["name"].lower() for o in only):
             continue
         now = _clock(case.get("now", spec.get("now")), f"{where}: case {case['name']!r}")
-        results.append(run_case(rule, case, defaults, now))
+        results.append(run_case(rule, case, defaults, now, engine))
     return results
 
 
-def run_case(rule: Rule, case: dict[str, Any], defaults: dict[str, Any], now: datetime) -> CaseResult:
-    """Ingest a case's events into a fresh store, run the rule at `now`, and compare the rows."""
+def run_case(rule: Rule, case: dict[str, Any], defaults: dict[str, Any], now: datetime,
+             engine_for: EngineFactory = DuckDBEngine) -> CaseResult:
+    """Ingest a case's events into a fresh store, run the rule at `now` on the engine
+    `engine_for` makes of that store, and compare the rows."""
     result = CaseResult(rule, case["name"])
     label = f"{rule.tests_path}: case {case['name']!r}"
     with Store() as store:
@@ -104,7 +110,7 @@ def run_case(rule: Rule, case: dict[str, Any], defaults: dict[str, Any], now: da
             if report.rejected:
                 raise RuleTestError(f"{label}: events did not ingest: "
                                     + "; ".join(str(r) for r in report.rejections))
-        engine = DuckDBEngine(store)
+        engine = engine_for(store)
         try:
             rows = engine.run(prepare_query(rule), now=now,
                               catalog=WindowedCatalog(engine.catalog(), None, now)).to_dicts()
