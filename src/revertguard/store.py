@@ -260,31 +260,12 @@ class Store:
     # -- watchlists ------------------------------------------------------------------------
     def put_watchlist(self, watchlist: Watchlist) -> None:
         """Store (or replace) a watchlist so `_GetWatchlist(alias)` can read it."""
-        if not _WATCHLIST_ALIAS.match(watchlist.alias):
-            raise UsageError(
-                f"watchlist alias {watchlist.alias!r} is not valid: use letters, digits, '-' and '_' "
-                "(at most 64 characters)"
-            )
-        if watchlist.search_key not in watchlist.columns:
-            raise UsageError(
-                f"watchlist {watchlist.alias}: SearchKey column {watchlist.search_key!r} is not one of "
-                f"its columns {watchlist.columns}"
-            )
-        system = {c.name for c in WATCHLIST_SYSTEM_COLUMNS}
-        clash = [c for c in watchlist.columns if c in system]
-        if clash:
-            raise UsageError(f"watchlist {watchlist.alias}: column names {clash} are reserved")
+        check_watchlist(watchlist)
         physical = "_watchlist_" + re.sub(r"[^A-Za-z0-9_]", "_", watchlist.alias)
         schema = watchlist_schema(watchlist.alias, watchlist.columns)
         cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
         self.con.execute(f"CREATE OR REPLACE TABLE {quote_ident(physical)} ({cols})")
-        now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
-        records = []
-        for i, row in enumerate(watchlist.rows):
-            values = [str(row.get(c, "") or "") for c in watchlist.columns]
-            item = msgspec.json.encode(dict(zip(watchlist.columns, values, strict=True))).decode()
-            records.append([f"{watchlist.alias}-{i + 1}", now, row.get(watchlist.search_key, "") or "", item,
-                            *values])
+        records = watchlist_records(watchlist, datetime.now(UTC).replace(microsecond=0, tzinfo=None))
         if records:
             placeholders = ", ".join("?" for _ in schema.columns)
             self.con.executemany(f"INSERT INTO {quote_ident(physical)} VALUES ({placeholders})", records)
@@ -306,6 +287,37 @@ class Store:
         """Every stored watchlist: alias -> (physical table name, schema)."""
         rows = self.con.execute(f"SELECT alias, physical, columns FROM {_WATCHLIST_REGISTRY}").fetchall()
         return {alias: (physical, watchlist_schema(alias, list(cols))) for alias, physical, cols in rows}
+
+
+def check_watchlist(watchlist: Watchlist) -> None:
+    """Refuse a watchlist `_GetWatchlist` could not read: a bad alias, a SearchKey that is not a
+    column, or a column named like a system column."""
+    if not _WATCHLIST_ALIAS.match(watchlist.alias):
+        raise UsageError(
+            f"watchlist alias {watchlist.alias!r} is not valid: use letters, digits, '-' and '_' "
+            "(at most 64 characters)"
+        )
+    if watchlist.search_key not in watchlist.columns:
+        raise UsageError(
+            f"watchlist {watchlist.alias}: SearchKey column {watchlist.search_key!r} is not one of "
+            f"its columns {watchlist.columns}"
+        )
+    system = {c.name for c in WATCHLIST_SYSTEM_COLUMNS}
+    clash = [c for c in watchlist.columns if c in system]
+    if clash:
+        raise UsageError(f"watchlist {watchlist.alias}: column names {clash} are reserved")
+
+
+def watchlist_records(watchlist: Watchlist, updated: datetime) -> list[list]:
+    """The rows `_GetWatchlist(alias)` returns, in `watchlist_schema` order: the system columns
+    (item id, update time, SearchKey, the item as JSON text), then the watchlist's own."""
+    records = []
+    for i, row in enumerate(watchlist.rows):
+        values = [str(row.get(c, "") or "") for c in watchlist.columns]
+        item = msgspec.json.encode(dict(zip(watchlist.columns, values, strict=True))).decode()
+        records.append([f"{watchlist.alias}-{i + 1}", updated, row.get(watchlist.search_key, "") or "", item,
+                        *values])
+    return records
 
 
 def watchlist_schema(alias: str, user_columns: Sequence[str]) -> TableSchema:

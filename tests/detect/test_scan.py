@@ -8,6 +8,7 @@ import pytest
 
 from revertguard.cli import main
 from revertguard.detect.scan import scan
+from revertguard.kql.engines import EngineOptions
 from revertguard.rules import DETECTIONS_DIR
 
 HOSTILE_NAME = "[bold red]pwned[/]\x1b[31m"
@@ -128,3 +129,26 @@ def test_json_document_and_library_call_agree(tmp_path, capsys):
     assert [a["fired_at"] for a in document["alerts"]] == ["2026-11-20T11:00:00Z"]
     result = scan([str(trail)], rules=ROOT_RULE)
     assert [i.source_event_ids for i in result.findings.incidents] == [["e1"]]
+
+
+# -- engines -----------------------------------------------------------------------------------------
+
+@pytest.mark.spark
+def test_scan_on_spark_finds_exactly_what_scan_on_duckdb_finds(sample_jsonl, spark, capsys):
+    capsys.readouterr()
+    status = main(["scan", "--sample", "--format", "jsonl", "--engine", "spark"])
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (status, records) == sample_jsonl
+
+
+def test_scan_into_a_parquet_folder_then_again_from_it(tmp_path, capsys):
+    trail = write_trail(tmp_path / "trail.json", event(
+        "e1", "CreateReplaceRootVolumeTask",
+        requestParameters={"CreateReplaceRootVolumeTaskRequest": {"InstanceId": "i-0a1b2c3d4e5f60718"}}))
+    lake = str(tmp_path / "lake")
+    first = scan([str(trail)], rules=ROOT_RULE, engine=EngineOptions(parquet=lake))
+    assert first.ingest.added == 1 and [i.source_event_ids for i in first.findings.incidents] == [["e1"]]
+    again = scan([], rules=ROOT_RULE, engine=EngineOptions(parquet=lake))  # what the folder holds
+    assert [i.source_event_ids for i in again.findings.incidents] == [["e1"]]
+    assert main(["scan", "--engine", "spark", "--db", str(tmp_path / "s.duckdb"), str(trail)]) == 2
+    assert "scan into --parquet DIR instead of --db" in capsys.readouterr().err

@@ -17,6 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from revertguard.cli.engine import engine_options
 from revertguard.cli.ingest import print_report
 from revertguard.cli.output import (
     check_writable,
@@ -33,6 +34,7 @@ from revertguard.detect.ruletests import run_rule_tests
 from revertguard.detect.scan import ScanResult, scan
 from revertguard.detect.validate import ValidationResult, validate
 from revertguard.errors import InputError, UsageError
+from revertguard.kql.engines import EngineOptions
 from revertguard.report import write_html, write_jsonl, write_ocsf
 from revertguard.report.entities import identities
 from revertguard.rules import find_rule, load_rules
@@ -82,21 +84,25 @@ def parse_time(value: str | None, option: str) -> datetime | None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when incidents are found (errors still exit 2).")
 @click.option("--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default="one per core",
               help="Worker processes reading large inputs.")
+@engine_options
 def scan_command(paths: tuple[str, ...], db: str | None, selection: tuple[str, ...], since: str | None,
                  until: str | None, watchlists: tuple[str, ...], output: str, out_path: str | None,
                  html_path: str | None, replay: bool, show_suppressed: bool, sample: bool, strict: bool,
-                 exit_zero: bool, jobs: int) -> int:
+                 exit_zero: bool, jobs: int, engine_options: EngineOptions) -> int:
     """Ingest logs and run the detection rules on them, like Sentinel would.
 
     PATH is a log file or folder (as for `ingest`); with --db and no PATH, the rules run over
-    what the store already holds. Exit status: 0 when no incident is found, 1 when incidents
-    are found (0 with --exit-zero), 2 on usage or input errors (like a linter).
+    what the store already holds. With --engine spark (or --parquet DIR) the logs go into Parquet
+    (DIR, else a temporary folder) and the rules run there; --parquet DIR without PATH scans DIR.
+    Exit status: 0 when no incident is found, 1 when incidents are found (0 with --exit-zero), 2
+    on usage or input errors (like a linter).
     """
     check_writable(out_path)
     check_writable(html_path)
     result = scan(list(paths), db=db, rules=list(selection), watchlists=list(watchlists),
                   since=parse_time(since, "--since"), until=parse_time(until, "--until"), replay=replay,
-                  sample=sample, strict=strict, jobs=jobs, with_events=output == "ocsf" or html_path is not None)
+                  sample=sample, strict=strict, jobs=jobs, with_events=output == "ocsf" or html_path is not None,
+                  engine=engine_options)
     if result.ingest.stopped_early:
         print_report(result.ingest)
         raise UsageError("a record could not be read (--strict): nothing was scanned")

@@ -9,12 +9,16 @@ with a `db` and no paths, the rules run over what the store already holds. With 
 the raw rows of every event the findings cite are read back before the store closes (`events`,
 for the OCSF evidences and the HTML report).
 Watchlists are the shipped definitions (empty) overlaid with the user's files, loaded into the
-store so the rules' `_GetWatchlist()` calls read them.
+store so the rules' `_GetWatchlist()` calls read them. With `engine` naming Spark (or a Parquet
+folder), the logs are ingested into Parquet instead and the rules run there, on Spark or DuckDB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import dataclasses
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,12 +27,18 @@ from revertguard.detect.findings import Findings
 from revertguard.detect.runner import DetectOptions, detect
 from revertguard.errors import UsageError
 from revertguard.ingest import IngestReport, ingest
-from revertguard.kql import DuckDBEngine
+from revertguard.kql import DuckDBEngine, Engine
+from revertguard.kql.engines import EngineOptions, open_engine
+from revertguard.parquet import ingest_to_parquet
+from revertguard.parquet.catalog import ParquetCatalog
 from revertguard.report.events import SourceEvent, cited_event_ids, load_events
 from revertguard.rules import Rule, load_rules
 from revertguard.rules.watchlist import WatchlistDefinition, load_watchlists
 from revertguard.samples import sample_logs_dir, sample_watchlists_dir
-from revertguard.store import Store
+from revertguard.store import Store, Watchlist
+
+# What scan runs on: an engine, what ingest did, and how to give the engine a watchlist.
+_Tables = tuple[Engine, IngestReport, Callable[[Watchlist], None]]
 
 
 @dataclass
@@ -50,28 +60,60 @@ class ScanResult:
 def scan(paths: Sequence[str], *, db: str | Path | None = None, rules: str | Iterable[str] = "default",
          watchlists: Sequence[str | Path] = (), since: datetime | None = None, until: datetime | None = None,
          replay: bool = False, sample: bool = False, strict: bool = False, jobs: int = 1,
-         with_events: bool = False) -> ScanResult:
+         with_events: bool = False, engine: EngineOptions | None = None) -> ScanResult:
     """Ingest `paths` (and the bundled sample with `sample`), then run `rules` like Sentinel would.
 
     `sample` also loads the sample's own watchlists (its organisation's tuning and inventory).
-    Raises `UsageError` when there is nothing to read, `RuleFileError`/`RuleRunError` for broken rules.
+    `engine` chooses the engine: DuckDB on the store (the default), or Parquet tables (its
+    `parquet` folder, else a temporary one) read by DuckDB or Spark; `paths` are then ingested
+    into that folder. Raises `UsageError` when there is nothing to read,
+    `RuleFileError`/`RuleRunError` for broken rules.
     """
     inputs = [str(p) for p in paths]
     tuning = [Path(p) for p in watchlists]
     if sample:
         inputs.append(str(sample_logs_dir()))
         tuning.insert(0, sample_watchlists_dir())
-    if not inputs and db is None:
-        raise UsageError("give at least one log file or folder to scan (or --sample, or a --db to scan as it is)")
+    on_parquet = engine is not None and (engine.engine != "duckdb" or engine.parquet is not None)
+    if not inputs and db is None and not (on_parquet and engine.parquet):
+        raise UsageError("give at least one log file or folder to scan (or --sample, or a --db or --parquet "
+                         "folder to scan as it is)")
     if since and until and since > until:
         raise UsageError(f"--since {since.isoformat()} is after --until {until.isoformat()}")
     selected = load_rules(rules)
     definitions = load_watchlists(tuning)
+    tables = _parquet_tables(engine, inputs, strict, jobs) if on_parquet else _store_tables(db, inputs, strict, jobs)
+    with tables as (runner, report, put_watchlist):
+        for definition in definitions.values():
+            put_watchlist(definition.to_store())
+        findings = detect(runner, selected, DetectOptions(replay=replay, since=since, until=until))
+        events = load_events(runner, cited_event_ids(findings)) if with_events else {}
+    return ScanResult(report, selected, definitions, findings, inputs, events)
+
+
+@contextlib.contextmanager
+def _store_tables(db: str | Path | None, inputs: list[str], strict: bool, jobs: int) -> Iterator[_Tables]:
+    """DuckDB on a store (in memory, or the `db` file) that `inputs` are ingested into."""
     with Store(db) as store:
         report = ingest(inputs, store, strict=strict, jobs=jobs)
-        for definition in definitions.values():
-            store.put_watchlist(definition.to_store())
-        engine = DuckDBEngine(store)
-        findings = detect(engine, selected, DetectOptions(replay=replay, since=since, until=until))
-        events = load_events(engine, cited_event_ids(findings)) if with_events else {}
-    return ScanResult(report, selected, definitions, findings, inputs, events)
+        yield DuckDBEngine(store), report, store.put_watchlist
+
+
+@contextlib.contextmanager
+def _parquet_tables(options: EngineOptions, inputs: list[str], strict: bool, jobs: int) -> Iterator[_Tables]:
+    """The options' engine on a Parquet folder (a temporary one unless given) that `inputs` are
+    ingested into; watchlists are given to the engine, not written into the folder."""
+    if options.db is not None:
+        raise UsageError(f"--engine {options.engine} reads Parquet tables: scan into --parquet DIR instead of --db")
+    with contextlib.ExitStack() as stack:
+        root = options.parquet or stack.enter_context(tempfile.TemporaryDirectory(prefix="revertguard-scan-"))
+        report = IngestReport()
+        if inputs:
+            if "://" in root:
+                raise UsageError(f"scan ingests into a local folder, not {root}: ingest with `revertguard ingest "
+                                 "--parquet DIR`, copy DIR there, then scan it without PATHs")
+            report = ingest_to_parquet(inputs, Path(root), strict=strict, jobs=jobs)
+        runner = stack.enter_context(open_engine(dataclasses.replace(options, parquet=str(root))))
+        catalog = runner.catalog()
+        assert isinstance(catalog, ParquetCatalog)
+        yield runner, report, catalog.put_watchlist

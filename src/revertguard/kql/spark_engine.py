@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -107,6 +107,14 @@ class SparkParquetCatalog(ParquetCatalog):
             if exc.getCondition() != "PATH_NOT_FOUND":
                 raise
             return self.session.createDataFrame([], struct)  # a table with no folder has no rows
+
+    def register_rows(self, schema: TableSchema, rows: list[list], name: str) -> exp.Expression:
+        view = f"_rg_spark_{next(_view_numbers)}"
+        # Datetimes with their zone: pyspark reads a naive datetime in the machine's local time.
+        aware = [[v.replace(tzinfo=UTC) if isinstance(v, datetime) else v for v in row] for row in rows]
+        self.session.createDataFrame(aware, spark_schema(schema)).createOrReplaceTempView(view)
+        self.views.append(view)
+        return physical_table(view)
 
     def read_manifest(self) -> Manifest | None:
         pyspark = _pyspark()

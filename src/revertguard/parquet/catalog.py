@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -17,7 +18,7 @@ from sqlglot import exp
 
 from revertguard.kql.catalog import TableSource, physical_table
 from revertguard.parquet.layout import Manifest, parquet_files, read_local_manifest, table_path, watchlist_path
-from revertguard.store import TableStats
+from revertguard.store import TableStats, Watchlist, check_watchlist, quote_ident, watchlist_records, watchlist_schema
 from revertguard.tables import DUCKDB_TYPES, TABLES, KqlType, TableSchema
 
 
@@ -30,6 +31,7 @@ class ParquetCatalog(ABC):
         self.tables = dict(TABLES if tables is None else tables)
         self._sources: dict[str, TableSource] = {}
         self._manifest: Manifest | None = None
+        self._given: dict[str, TableSource] = {}  # watchlists put here, ahead of the folder's
 
     @abstractmethod
     def register(self, path: str, schema: TableSchema, name: str) -> exp.Expression:
@@ -42,6 +44,19 @@ class ParquetCatalog(ABC):
     @abstractmethod
     def read_manifest(self) -> Manifest | None:
         """The folder's manifest, or None when it has none."""
+
+    @abstractmethod
+    def register_rows(self, schema: TableSchema, rows: list[list], name: str) -> exp.Expression:
+        """Make rows held in memory readable with `schema`; return the relation to put in FROM."""
+
+    def put_watchlist(self, watchlist: Watchlist) -> None:
+        """Have `_GetWatchlist(alias)` read these rows (instead of the folder's, if it has the alias),
+        without writing them into the folder (which may be someone's object store)."""
+        check_watchlist(watchlist)
+        schema = watchlist_schema(watchlist.alias, watchlist.columns)
+        rows = watchlist_records(watchlist, datetime.now(UTC).replace(microsecond=0, tzinfo=None))
+        name = f"watchlist {watchlist.alias} ({len(self._given)})"
+        self._given[watchlist.alias] = TableSource(schema, self.register_rows(schema, rows, name))
 
     def manifest(self) -> Manifest:
         if self._manifest is None:
@@ -63,6 +78,8 @@ class ParquetCatalog(ABC):
         return list(self.tables)
 
     def watchlist(self, alias: str) -> TableSource | None:
+        if alias in self._given:
+            return self._given[alias]
         entry = self.manifest().watchlists.get(alias)
         if entry is None:
             return None
@@ -70,7 +87,7 @@ class ParquetCatalog(ABC):
         return self._source(f"watchlist {index}", watchlist_path(self.root, alias), entry.schema)
 
     def watchlist_names(self) -> Iterable[str]:
-        return list(self.manifest().watchlists)
+        return list(dict.fromkeys([*self._given, *self.manifest().watchlists]))
 
 
 class DuckDBParquetCatalog(ParquetCatalog):
@@ -97,6 +114,15 @@ class DuckDBParquetCatalog(ParquetCatalog):
 
     def read_manifest(self) -> Manifest | None:
         return read_local_manifest(Path(self.root))
+
+    def register_rows(self, schema: TableSchema, rows: list[list], name: str) -> exp.Expression:
+        table = f"_rg_parquet_{len(self._sources) + len(self._given)}_rows"
+        columns = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
+        self.con.execute(f"CREATE TABLE {quote_ident(table)} ({columns})")
+        if rows:
+            placeholders = ", ".join("?" for _ in schema.columns)
+            self.con.executemany(f"INSERT INTO {quote_ident(table)} VALUES ({placeholders})", rows)
+        return physical_table(table)
 
 
 def _duckdb_type(kql_type: KqlType) -> exp.DataType:
