@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -176,6 +177,59 @@ class Store:
         self._appended(table, count)
         return count
 
+    def append_select(self, table: str, select_sql: str, params: dict) -> tuple[int, int, datetime | None,
+                                                                                datetime | None]:
+        """Append the rows of a SELECT (the table's columns, then the key), run once with `params`.
+
+        A row whose key is NULL is not kept (the caller reports it). Returns the rows selected,
+        the rows kept, and the earliest and latest TimeGenerated of those kept. The chunk is not
+        committed here, so the caller can still read what it needs inside it; call
+        `commit_if_full()` afterwards.
+        """
+        self._begin(table)
+        target = quote_ident(table)
+        result = self.con.execute(
+            f"INSERT INTO {target} SELECT *, $_rg_run FROM ({select_sql}) RETURNING {KEY_COLUMN}, TimeGenerated",
+            {**params, "_rg_run": self._run})
+        with warnings.catch_warnings():  # that Arrow output copies the two returned columns once more
+            warnings.simplefilter("ignore", UserWarning)
+            returned = result.to_arrow_table()
+        if returned.column(KEY_COLUMN).null_count:
+            self.con.execute(f"DELETE FROM {target} WHERE {RUN_COLUMN} = ? AND {KEY_COLUMN} IS NULL", [self._run])
+        self.con.register("_rg_returned", returned)
+        try:
+            self.con.execute(f"INSERT INTO {_run_keys(table)} SELECT {KEY_COLUMN} FROM _rg_returned "
+                             f"WHERE {KEY_COLUMN} IS NOT NULL")
+            selected, kept, first, last = self.con.execute(
+                f"SELECT count(*), count({KEY_COLUMN}), min(TimeGenerated) FILTER ({KEY_COLUMN} IS NOT NULL), "
+                f"max(TimeGenerated) FILTER ({KEY_COLUMN} IS NOT NULL) FROM _rg_returned").fetchall()[0]
+        finally:
+            self.con.unregister("_rg_returned")
+        self._chunk[table] += kept
+        return selected, kept, first, last
+
+    @property
+    def chunk_open(self) -> bool:
+        """Whether rows of the run wait in an uncommitted chunk."""
+        return bool(self._chunk)
+
+    def commit_if_full(self) -> None:
+        """Commit the open chunk once it holds CHUNK_ROWS rows."""
+        if sum(self._chunk.values()) >= CHUNK_ROWS:
+            self._commit_chunk()
+
+    def rollback_chunk(self) -> None:
+        """Undo the open chunk only; the run's committed chunks stay.
+
+        A statement that fails inside a DuckDB transaction aborts it, so after such a failure
+        the caller rolls the chunk back and appends what it held again.
+        """
+        if self._chunk:
+            self.con.execute("ROLLBACK")
+            for table in self._chunk:
+                self.con.execute(f"DROP TABLE IF EXISTS {_run_keys(table)}")
+        self._chunk = {}
+
     def _begin(self, table: str) -> None:
         if self._run is None:
             latest = self.con.execute(
@@ -191,8 +245,7 @@ class Store:
 
     def _appended(self, table: str, rows: int) -> None:
         self._chunk[table] += rows
-        if sum(self._chunk.values()) >= CHUNK_ROWS:
-            self._commit_chunk()
+        self.commit_if_full()
 
     def _commit_chunk(self) -> None:
         """Keep the first copy of every key (stored rows first, then arrival order), then commit."""

@@ -212,3 +212,34 @@ def test_many_delivery_files_load_in_several_duckdb_queries(store, tmp_path, mon
                    gz=True)
     report = ingest([str(tmp_path)], store)
     assert report.added == 40 and report.rejected == 0
+
+
+def test_a_delivery_file_duckdb_cannot_read_falls_back_alone_whichever_query_it_is_in(store, tmp_path, monkeypatch):
+    # A failed query aborts DuckDB's open transaction, which holds the groups loaded before it.
+    monkeypatch.setattr("revertguard.ingest.pipeline.FILES_PER_QUERY", 2)
+    for n in range(3):
+        write_json(tmp_path / f"f{n}.json.gz", {"Records": [cloudtrail_record(n * 10 + i) for i in range(4)]},
+                   gz=True)
+    whole = write_json(tmp_path / "f3.json.gz", {"Records": [cloudtrail_record(90 + i) for i in range(400)]}, gz=True)
+    whole.write_bytes(whole.read_bytes()[:len(whole.read_bytes()) // 2])
+    report = ingest([str(tmp_path)], store)
+    assert report.added == 12 and len(store.con.execute('SELECT * FROM "AWSCloudTrail"').fetchall()) == 12
+    ((source, position, reason),) = [(r.source, r.position, r.reason) for r in report.rejections]
+    assert (source.endswith("f3.json.gz"), position) == (True, "file") and "truncated" in reason
+    assert report.records_read == report.added + report.duplicates + report.rejected
+
+
+def test_values_of_an_unexpected_shape_in_delivery_files_are_read_as_in_other_containers(tmp_path, monkeypatch):
+    monkeypatch.setattr("revertguard.ingest.pipeline.FILES_PER_QUERY", 1)
+    odd = [cloudtrail_record(2, tlsDetails=[1]), cloudtrail_record(3, userIdentity="someone"),
+           cloudtrail_record(4, eventName={"a": 1}), cloudtrail_record(5, readOnly=[True])]
+    write_json(delivery_path(tmp_path / "s3"), {"Records": [cloudtrail_record(1)]}, gz=True)
+    write_json(tmp_path / "s3" / "AWSLogs" / "x.json.gz", {"Records": odd}, gz=True)
+    write_lines(tmp_path / "lines" / "all.jsonl", [cloudtrail_record(1), *odd])
+    results = []
+    for folder in ("s3", "lines"):
+        with Store() as store:
+            report = ingest([str(tmp_path / folder)], store)
+            results.append(([r.reason for r in report.rejections], report.added,
+                             rows(store, "AWSCloudTrail", order="AwsEventId")))
+    assert results[0][1] == 4 and results[0] == results[1]

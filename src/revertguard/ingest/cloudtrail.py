@@ -199,6 +199,33 @@ records AS (  -- a file whose `Records` is not a list yields one row at position
     SELECT src, NULL, 0, 'file' FROM files WHERE l IS NULL
 )
 """
+
+def _duckdb_type(spec: dict | str) -> str:
+    """The DuckDB type of a json_transform structure (nested objects become STRUCTs)."""
+    if isinstance(spec, str):
+        return spec
+    return "STRUCT(" + ", ".join(f"{quote_ident(k)} {_duckdb_type(v)}" for k, v in spec.items()) + ")"
+
+
+# The same, parsed once: `read_json` turns each file straight into the records' structs (the
+# query above parses every file twice, once to split objects and once to transform them). It
+# is strict where json_transform is lenient: a value of the wrong shape fails the query, and
+# the group is then read by `_FROM_FILES`, so both give the same rows whenever this one runs.
+# (A `Records` that is not a list fails it too: `_FROM_FILES` reports it.)
+_RECORDS_COLUMNS = "{'Records': " + _sql_string(_duckdb_type(_transform_spec()) + "[]") + "}"
+_FROM_FILES_PARSED_ONCE = f"""
+WITH files AS (
+    SELECT filename AS src, Records AS l
+    FROM read_json($files, columns = {_RECORDS_COLUMNS}, format = 'unstructured', records = true,
+                   filename = true, compression = $compression, maximum_object_size = {MAX_OBJECT_BYTES})
+),
+records AS (
+    SELECT src, unnest(l) AS r, generate_subscripts(l, 1) - 1 AS ord, 'Records[' || ord || ']' AS pos
+    FROM files WHERE l IS NOT NULL
+    UNION ALL
+    SELECT src, NULL, 0, 'file' FROM files WHERE l IS NULL
+)
+"""
 # Records split by Python: a registered Arrow table `_rg_cloudtrail_raw` (`RAW_SCHEMA`).
 _FROM_SPLIT = f"""
 WITH records AS (
@@ -221,6 +248,28 @@ class Loaded:
 
 def load_files(store: Store, paths: Sequence[str], *, gzip: bool) -> Loaded:
     """Load S3 delivery files (`{"Records":[...]}`, all gzip or all plain) with DuckDB's own reader.
+
+    Each file is parsed once and its rows go straight into the table; the rejected records
+    are read again (only when there are some) to say why. Raises `duckdb.Error` when a file
+    cannot be read this way (malformed JSON, a truncated gzip, a value of an unexpected shape,
+    which `load_files_leniently` accepts); a failed query aborts the store's open chunk.
+    """
+    params = {"files": list(paths), "compression": "gzip" if gzip else "none"}
+    columns = ", ".join(quote_ident(c) for c in AWS_CLOUDTRAIL.column_names)
+    selected, kept, first, last = store.append_select(
+        TABLE, f"{_FROM_FILES_PARSED_ONCE} SELECT {columns}, CASE WHEN _rg_reason IS NULL THEN {KEY_COLUMN} END "
+               f"FROM ({_MAPPED})", params)
+    rejections = []
+    if kept < selected:
+        rejected = store.con.execute(f"{_FROM_FILES_PARSED_ONCE} SELECT src, pos, _rg_reason, ord FROM ({_MAPPED}) "
+                                     "WHERE _rg_reason IS NOT NULL ORDER BY src, ord", params).fetchall()
+        rejections = [Rejection(src, pos, reason, TABLE, ordinal) for src, pos, reason, ordinal in rejected]
+    store.commit_if_full()
+    return Loaded(kept, first, last, rejections)
+
+
+def load_files_leniently(store: Store, paths: Sequence[str], *, gzip: bool) -> Loaded:
+    """Load S3 delivery files as `load_files` does, reading values of an unexpected shape as NULL.
 
     Raises `duckdb.Error` when any file cannot be read (malformed JSON, a truncated gzip); the
     caller then reads those files record by record, which locates the problem exactly.

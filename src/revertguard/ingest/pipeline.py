@@ -114,6 +114,8 @@ class _Run:
         self.strict = strict
         self.progress = progress
         self.rejections: list[Rejection] = []
+        # The delivery-file groups in the store's open chunk: (loader, paths, gzip).
+        self.pending: list[tuple[Callable[..., cloudtrail.Loaded], list[str], bool]] = []
 
     def delivery_files(self, sources: list[Source]) -> list[Source]:
         """Load CloudTrail S3 delivery files through DuckDB; return the sources left for the record path."""
@@ -125,17 +127,42 @@ class _Run:
         for compression, files in groups.items():
             for start in range(0, len(files), FILES_PER_QUERY):
                 group = files[start:start + FILES_PER_QUERY]
-                try:
-                    loaded = cloudtrail.load_files(self.store, [str(s.path) for s in group],
-                                                   gzip=compression == "gzip")
-                except duckdb.Error:
+                loaded = self._load_group([str(s.path) for s in group], compression == "gzip")
+                if loaded is None:
                     rest.extend(group)  # read record by record, which pinpoints the problem
                     continue
                 self._loaded(loaded)
                 for source in group:
                     if self.progress is not None:
                         self.progress(SourceDone(source.name, 0))
+        self.pending = []
         return rest
+
+    def _load_group(self, paths: list[str], gzip: bool) -> cloudtrail.Loaded | None:
+        """Load a group of delivery files, parsed once, else leniently; None if DuckDB cannot read it."""
+        for load in (cloudtrail.load_files, cloudtrail.load_files_leniently):
+            try:
+                loaded = load(self.store, paths, gzip=gzip)
+            except duckdb.Error:
+                self._restore_chunk()
+                continue
+            self.pending = [*self.pending, (load, paths, gzip)] if self.store.chunk_open else []
+            return loaded
+        return None
+
+    def _restore_chunk(self) -> None:
+        """After a failed query, which aborts the store's open chunk: roll the chunk back and load
+        the groups it held again (they loaded before, so they load the same way now)."""
+        if not self.store.chunk_open:  # the query ran on its own, or after the chunk was committed
+            self.pending = []
+            return
+        self.store.rollback_chunk()
+        try:
+            for load, paths, gzip in self.pending:
+                load(self.store, paths, gzip=gzip)
+        except duckdb.Error as exc:
+            raise RevertguardError(f"CloudTrail files could not be read again (changed while ingesting?): "
+                                   f"{str(exc).splitlines()[0]}") from None
 
     def consume(self, events: Iterable[Event]) -> None:
         for event in events:
