@@ -129,11 +129,28 @@ def _transform_spec() -> dict:
     return spec
 
 
+def _blob_paths() -> dict[str, list[str]]:
+    """The paths read inside each JSON blob (`requestParameters.ipPermissions...`), by blob."""
+    paths: dict[str, list[str]] = {}
+    for f in MAPPING:
+        top, _, rest = (f.source or "").partition(".")
+        if top in _BLOBS and rest and rest not in paths.setdefault(top, []):
+            paths[top].append(rest)
+    return paths
+
+
+_BLOB_PATHS = _blob_paths()
+
+
 def _path(source: str) -> str:
     """SQL for the raw value at `source` (VARCHAR or JSON), relative to the record struct `r`."""
     top, _, rest = source.partition(".")
     if top in _BLOBS and rest:
-        return f"json_extract_string(r.{quote_ident(top)}, {_sql_string('$.' + rest)})"
+        # Every path of the blob in one call, so DuckDB parses the blob once for all of them
+        # (the same expression in several columns is computed once).
+        paths = _BLOB_PATHS[top]
+        listed = ", ".join(_sql_string("$." + p) for p in paths)
+        return f"json_extract_string(r.{quote_ident(top)}, [{listed}])[{paths.index(rest) + 1}]"
     return "r." + ".".join(quote_ident(p) for p in source.split("."))
 
 
