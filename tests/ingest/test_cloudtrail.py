@@ -243,3 +243,11 @@ def test_values_of_an_unexpected_shape_in_delivery_files_are_read_as_in_other_co
             results.append(([r.reason for r in report.rejections], report.added,
                              rows(store, "AWSCloudTrail", order="AwsEventId")))
     assert results[0][1] == 4 and results[0] == results[1]
+
+
+def test_ingest_turns_vacuuming_back_on_when_done(store, tmp_path):
+    settings = "SELECT current_setting('max_vacuum_tasks')"
+    before = store.con.execute(settings).fetchall()
+    write_json(delivery_path(tmp_path), {"Records": [cloudtrail_record()]}, gz=True)
+    assert ingest([str(tmp_path)], store).added == 1
+    assert store.con.execute(settings).fetchall() == before

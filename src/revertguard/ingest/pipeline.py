@@ -57,7 +57,7 @@ def ingest(paths: list[str], store: Store, *, strict: bool = False, jobs: int = 
     sources, skipped = discover(paths)
     report = IngestReport(skipped=skipped, files=len(sources))
     run = _Run(store, report, strict, progress)
-    with store.memory_limit(INGEST_MEMORY_LIMIT):
+    with store.memory_limit(INGEST_MEMORY_LIMIT), store.without_vacuum():
         try:
             _read_all(run, sources, strict, jobs, batch_rows)
         except BaseException:
