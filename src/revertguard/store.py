@@ -104,6 +104,7 @@ class Store:
             self.con = duckdb.connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
             raise InputError(f"cannot open store {self.path}: {exc}") from None
+        self._memory_limit = memory_limit  # the store's own cap; None is DuckDB's default
         if memory_limit:
             self.con.execute("SET memory_limit = ?", [memory_limit])
         self.con.execute("SET TimeZone = 'UTC'")
@@ -143,12 +144,15 @@ class Store:
     @contextlib.contextmanager
     def memory_limit(self, limit: str) -> Iterator[None]:
         """Cap DuckDB's memory for a while (DuckDB spills to disk beyond it where it can)."""
-        previous = self.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
         self.con.execute("SET memory_limit = ?", [limit])
         try:
             yield
         finally:
-            self.con.execute("SET memory_limit = ?", [previous])
+            # Restored from what was asked for, not from current_setting(), which prints it rounded.
+            if self._memory_limit:
+                self.con.execute("SET memory_limit = ?", [self._memory_limit])
+            else:
+                self.con.execute("RESET memory_limit")
 
     @contextlib.contextmanager
     def without_vacuum(self) -> Iterator[None]:

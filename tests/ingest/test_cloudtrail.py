@@ -251,3 +251,13 @@ def test_ingest_turns_vacuuming_back_on_when_done(store, tmp_path):
     write_json(delivery_path(tmp_path), {"Records": [cloudtrail_record()]}, gz=True)
     assert ingest([str(tmp_path)], store).added == 1
     assert store.con.execute(settings).fetchall() == before
+
+
+@pytest.mark.parametrize("cap", [None, "3GB"])
+def test_ingest_gives_back_the_stores_memory_limit_exactly(tmp_path, cap):
+    # DuckDB prints its limit rounded (18.7 GiB): restoring that text would shrink it a little each run.
+    limit = "SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'"
+    write_json(delivery_path(tmp_path), {"Records": [cloudtrail_record()]}, gz=True)
+    with Store(memory_limit=cap) as store, Store(memory_limit=cap) as untouched:
+        assert ingest([str(tmp_path)], store).added == 1
+        assert store.con.execute(limit).fetchall() == untouched.con.execute(limit).fetchall()

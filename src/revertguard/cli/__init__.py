@@ -2,33 +2,52 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import click
 
 from revertguard import __version__
-from revertguard.cli import detect as detect_commands
-from revertguard.cli import ingest as ingest_commands
-from revertguard.cli import kql as kql_commands
-from revertguard.cli import parquet as parquet_commands
-from revertguard.cli import rules as rules_commands
-from revertguard.cli import sentinel as sentinel_commands
-from revertguard.cli import simulate as simulate_commands
 from revertguard.cli.output import error_console, safe
 from revertguard.errors import RevertguardError
 
+# Every subcommand: its name, then the module and object that define it. A command's module is
+# imported only when that command runs (or help lists it), so `ingest` does not pay for the KQL
+# engine, the rules and sqlglot at start-up.
+SUBCOMMANDS = {
+    "ingest": ("revertguard.cli.ingest", "ingest_command"),
+    "tables": ("revertguard.cli.ingest", "tables_command"),
+    "export-tables": ("revertguard.cli.parquet", "export_tables_command"),
+    "scan": ("revertguard.cli.detect", "scan_command"),
+    "report": ("revertguard.cli.detect", "report_command"),
+    "validate": ("revertguard.cli.detect", "validate_command"),
+    "simulate": ("revertguard.cli.simulate", "simulate_command"),
+    "rules": ("revertguard.cli.rules", "rules_group"),
+    "sentinel": ("revertguard.cli.sentinel", "sentinel_group"),
+    "kql": ("revertguard.cli.kql", "kql_command"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class _LazyGroup(click.Group):
+    """A group whose subcommands are imported from `SUBCOMMANDS` when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in SUBCOMMANDS:
+            return None
+        module, name = SUBCOMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command) and command.name == cmd_name
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="revertguard")
 def cli() -> None:
     """Detect T1578.004 (Revert Cloud Instance) in AWS, Azure and GCP logs with Sentinel KQL rules, offline."""
-
-
-for _module in (ingest_commands, parquet_commands, detect_commands, simulate_commands, rules_commands,
-                sentinel_commands, kql_commands):
-    for _command in _module.COMMANDS:
-        cli.add_command(_command)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,16 +28,14 @@ from revertguard.cli.output import (
     printable,
     safe,
 )
-from revertguard.cli.rules import rules_group, rules_option
+from revertguard.cli.rules import rules_option
 from revertguard.detect.findings import Alert, Findings, Incident
-from revertguard.detect.ruletests import run_rule_tests
 from revertguard.detect.scan import ScanResult, scan
 from revertguard.detect.validate import ValidationResult, validate
 from revertguard.errors import InputError, UsageError
 from revertguard.kql.engines import EngineOptions
 from revertguard.report import write_html, write_jsonl, write_ocsf
 from revertguard.report.entities import identities
-from revertguard.rules import find_rule, load_rules
 
 EXIT_CLEAN, EXIT_INCIDENTS = 0, 1
 _SEVERITY_STYLE = {"High": "bold red", "Medium": "yellow", "Low": "cyan", "Informational": "dim"}
@@ -308,36 +306,3 @@ def print_validation(result: ValidationResult) -> None:
         out.print(f"[red]missed:[/] {safe(line)}")
     out.print("[green]All targets met.[/]" if result.targets_met else "[red]Targets missed.[/]")
 
-
-@rules_group.command("test")
-@click.argument("names", nargs=-1, metavar="[RULE]...")
-@rules_option("all")
-@click.option("--case", "cases", multiple=True, metavar="TEXT", help="Only cases whose name contains TEXT.")
-def test_command(names: tuple[str, ...], selection: tuple[str, ...], cases: tuple[str, ...]) -> int:
-    """Run rules' test cases (`<rule>.tests.yaml`): PASS/FAIL per case, with what differed.
-
-    RULE is an id, name or file name (default: every selected rule). Exit status 1 when a case fails.
-    """
-    rules = load_rules(list(selection))
-    if names:
-        rules = [find_rule(name, rules) for name in names]
-    out = console()
-    passed = failed = 0
-    for rule in rules:
-        if rule.tests_path is None:
-            out.print(f"[dim]no tests[/]  {printable(rule.name)}")
-            continue
-        for case in run_rule_tests(rule, cases):
-            if case.passed:
-                passed += 1
-                out.print(f"[green]PASS[/]  {printable(rule.stem)} :: {printable(case.name)}")
-                continue
-            failed += 1
-            out.print(f"[bold red]FAIL[/]  {printable(rule.stem)} :: {printable(case.name)}")
-            for problem in case.problems:
-                out.print(f"        {printable(problem)}")
-    out.print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
-
-
-COMMANDS = (scan_command, report_command, validate_command)

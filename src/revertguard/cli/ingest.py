@@ -166,5 +166,3 @@ def print_schema(name: str) -> None:
 def _time(value) -> str:
     return value.isoformat(sep=" ", timespec="seconds") if value else ""
 
-
-COMMANDS = (ingest_command, tables_command)

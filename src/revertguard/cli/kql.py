@@ -85,5 +85,3 @@ def print_table(result: QueryResult) -> None:
     out.print(table)
     out.print(f"{len(result.rows)} row(s)", style="dim")
 
-
-COMMANDS = (kql_command,)

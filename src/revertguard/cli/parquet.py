@@ -33,5 +33,3 @@ def export_tables_command(db: str | None, out: str, output_format: str) -> int:
     print_stats(stats, f"{output_format} {out}")
     return 0
 
-
-COMMANDS = (export_tables_command,)

@@ -1,7 +1,5 @@
-"""`revertguard rules list|show`: the detection rules revertguard ships, or the user's.
-
-`rules_group` is a click group so more subcommands (such as `rules test`) attach to it with
-`@rules_group.command(...)`; `rules_option` is the shared `--rules SELECTION` option.
+"""`revertguard rules list|show|test`: the detection rules revertguard ships, or the user's,
+and their test cases. `rules_option` is the shared `--rules SELECTION` option.
 """
 
 from __future__ import annotations
@@ -11,7 +9,8 @@ import json
 import click
 from rich.table import Table
 
-from revertguard.cli.output import console, safe
+from revertguard.cli.output import console, printable, safe
+from revertguard.detect.ruletests import run_rule_tests
 from revertguard.rules import DETECTIONS_DIR, SELECTIONS, Rule, find_rule, load_rules
 from revertguard.rules.timespans import short_timespan
 
@@ -77,4 +76,32 @@ def show_command(rule: str, selection: tuple[str, ...]) -> int:
     return 0
 
 
-COMMANDS = (rules_group,)
+@rules_group.command("test")
+@click.argument("names", nargs=-1, metavar="[RULE]...")
+@rules_option("all")
+@click.option("--case", "cases", multiple=True, metavar="TEXT", help="Only cases whose name contains TEXT.")
+def test_command(names: tuple[str, ...], selection: tuple[str, ...], cases: tuple[str, ...]) -> int:
+    """Run rules' test cases (`<rule>.tests.yaml`): PASS/FAIL per case, with what differed.
+
+    RULE is an id, name or file name (default: every selected rule). Exit status 1 when a case fails.
+    """
+    rules = load_rules(list(selection))
+    if names:
+        rules = [find_rule(name, rules) for name in names]
+    out = console()
+    passed = failed = 0
+    for rule in rules:
+        if rule.tests_path is None:
+            out.print(f"[dim]no tests[/]  {printable(rule.name)}")
+            continue
+        for case in run_rule_tests(rule, cases):
+            if case.passed:
+                passed += 1
+                out.print(f"[green]PASS[/]  {printable(rule.stem)} :: {printable(case.name)}")
+                continue
+            failed += 1
+            out.print(f"[bold red]FAIL[/]  {printable(rule.stem)} :: {printable(case.name)}")
+            for problem in case.problems:
+                out.print(f"        {printable(problem)}")
+    out.print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0

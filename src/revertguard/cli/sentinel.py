@@ -94,5 +94,3 @@ def deploy_command(subscription: str, resource_group: str, workspace: str, selec
     console().print(f"Deployed to {safe(workspace)}: {len(result.sent)} request(s) sent{deleted}.")
     return 0
 
-
-COMMANDS = (sentinel_group,)

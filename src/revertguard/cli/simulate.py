@@ -98,5 +98,3 @@ def _print_list(formats: tuple[str, ...]) -> int:
     console().print(table)
     return 0
 
-
-COMMANDS = (simulate_command,)
