@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -33,9 +33,11 @@ from revertguard.detect.findings import Alert, Findings, Incident
 from revertguard.detect.scan import ScanResult, scan
 from revertguard.detect.validate import ValidationResult, validate
 from revertguard.errors import InputError, UsageError
+from revertguard.ingest.timestamps import TimestampError, parse_iso
 from revertguard.kql.engines import EngineOptions
 from revertguard.report import write_html, write_jsonl, write_ocsf
 from revertguard.report.entities import identities
+from revertguard.report.events import short_name
 
 EXIT_CLEAN, EXIT_INCIDENTS = 0, 1
 _SEVERITY_STYLE = {"High": "bold red", "Medium": "yellow", "Low": "cyan", "Informational": "dim"}
@@ -57,10 +59,9 @@ def parse_time(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return parse_iso(value)
+    except TimestampError:
         raise UsageError(f"{option} {value!r} is not an ISO 8601 time such as 2026-11-20T12:00:00Z") from None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 @click.command("scan")
@@ -233,7 +234,7 @@ def _identity(finding: Alert | Incident) -> str:
 def _resource(incident: Incident) -> str:
     machines = [r for r in incident.resources if r.type in ("instance", "vm")]
     chosen = machines or incident.resources
-    return ", ".join(r.id.rsplit("/", 1)[-1] for r in chosen[:3]) + (" ..." if len(chosen) > 3 else "")
+    return ", ".join(short_name(r.id) for r in chosen[:3]) + (" ..." if len(chosen) > 3 else "")
 
 
 def _span(first: datetime | None, last: datetime | None) -> str:

@@ -118,12 +118,13 @@ def attack_labels(tactics: list[str], techniques: list[str]) -> list[AttackLabel
     labels: list[AttackLabel] = []
     claimed: set[str] = set()
     for uid in dict.fromkeys(techniques):
-        known = TECHNIQUES.get(uid) or TECHNIQUES.get(uid.split(".", 1)[0])
+        cited = technique(uid)
+        known = TECHNIQUES.get(uid) or TECHNIQUES.get(cited.parent)
         own = [t for t in tactics if known and t in known[1]]
         if not own and len(tactics) == 1:
             own = list(tactics)
-        sub = technique(uid) if "." in uid else None
-        parent = technique(uid.split(".", 1)[0])
+        sub = cited if cited.is_sub_technique else None
+        parent = technique(cited.parent)
         for name in own or [None]:
             labels.append(AttackLabel(tactic(name) if name else None, parent, sub))
             if name:

@@ -98,7 +98,8 @@ def render_html(findings: Findings, events: Mapping[str, SourceEvent], *, title:
                 generated_at: datetime | None = None) -> str:
     """The report as one HTML document. `events` are the source events by id (`load_events`)."""
     numbers = _alert_numbers(findings)
-    views = [_incident_view(i, index, findings, events, numbers) for index, i in enumerate(findings.incidents, 1)]
+    by_id = {a.id: a for a in findings.alerts}
+    views = [_incident_view(i, index, by_id, events, numbers) for index, i in enumerate(findings.incidents, 1)]
     grouped = {a.id for view in views for a in (v.alert for v in view.alerts)}
     loose = [_alert_view(a, events, numbers) for a in findings.alerts if a.id not in grouped]
     suppressed = [_alert_view(a, events, numbers) for a in findings.suppressed]
@@ -138,19 +139,14 @@ def _alert_numbers(findings: Findings) -> dict[str, int]:
     return {alert_id: n for n, alert_id in enumerate(dict.fromkeys(ordered), 1)}
 
 
-def _incident_alerts(incident: Incident, findings: Findings) -> list[Alert]:
-    by_id = {a.id: a for a in findings.alerts}
-    return [by_id[i] for i in incident.alert_ids if i in by_id]
-
-
 def _alert_view(alert: Alert, events: Mapping[str, SourceEvent], numbers: dict[str, int]) -> AlertView:
     return AlertView(alert, numbers[alert.id], events_of(alert.source_event_ids, events),
                      [i for i in alert.source_event_ids if i not in events])
 
 
-def _incident_view(incident: Incident, index: int, findings: Findings, events: Mapping[str, SourceEvent],
-                   numbers: dict[str, int]) -> IncidentView:
-    alerts = [_alert_view(a, events, numbers) for a in _incident_alerts(incident, findings)]
+def _incident_view(incident: Incident, index: int, alerts_by_id: Mapping[str, Alert],
+                   events: Mapping[str, SourceEvent], numbers: dict[str, int]) -> IncidentView:
+    alerts = [_alert_view(alerts_by_id[i], events, numbers) for i in incident.alert_ids if i in alerts_by_id]
     cited: dict[str, list[int]] = {}
     for view in alerts:
         for event_id in view.alert.source_event_ids:

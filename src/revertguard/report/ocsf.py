@@ -148,15 +148,10 @@ def _finding_info(alert: Alert, known: list[SourceEvent], incident_alerts: Itera
 
 def _attack(label: AttackLabel) -> dict[str, Any]:
     attack: dict[str, Any] = {"version": ATTACK_VERSION}
-    if label.tactic:
-        attack["tactic"] = _drop_empty({"uid": label.tactic.uid, "name": label.tactic.name,
-                                        "src_url": label.tactic.url})
-    if label.technique:
-        attack["technique"] = _drop_empty({"uid": label.technique.uid, "name": label.technique.name,
-                                           "src_url": label.technique.url})
-    if label.sub_technique:
-        attack["sub_technique"] = _drop_empty({"uid": label.sub_technique.uid, "name": label.sub_technique.name,
-                                               "src_url": label.sub_technique.url})
+    for key, part in (("tactic", label.tactic), ("technique", label.technique),
+                      ("sub_technique", label.sub_technique)):
+        if part:
+            attack[key] = _drop_empty({"uid": part.uid, "name": part.name, "src_url": part.url})
     return attack
 
 
@@ -260,7 +255,6 @@ def _entity_user(entities: list[Entity]) -> dict[str, Any] | None:
                                 "account": {"uid": entity.get("CloudAppAccountId")}
                                 if entity.get("CloudAppAccountId") else None})
     return None
-
 
 
 def _ms(value: datetime | None) -> int | None:
