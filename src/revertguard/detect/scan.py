@@ -30,7 +30,6 @@ from revertguard.ingest import IngestReport, ingest
 from revertguard.kql import DuckDBEngine, Engine
 from revertguard.kql.engines import EngineOptions, open_engine
 from revertguard.parquet import ingest_to_parquet
-from revertguard.parquet.catalog import ParquetCatalog
 from revertguard.report.events import SourceEvent, cited_event_ids, load_events
 from revertguard.rules import Rule, load_rules
 from revertguard.rules.watchlist import WatchlistDefinition, load_watchlists
@@ -114,6 +113,4 @@ def _parquet_tables(options: EngineOptions, inputs: list[str], strict: bool, job
                                  "--parquet DIR`, copy DIR there, then scan it without PATHs")
             report = ingest_to_parquet(inputs, Path(root), strict=strict, jobs=jobs)
         runner = stack.enter_context(open_engine(dataclasses.replace(options, parquet=str(root))))
-        catalog = runner.catalog()
-        assert isinstance(catalog, ParquetCatalog)
-        yield runner, report, catalog.put_watchlist
+        yield runner, report, runner.catalog().put_watchlist  # a ParquetCatalog, whichever the engine

@@ -241,14 +241,19 @@ _ISO_DATETIME = (r" *([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([01][0-9]|2[0-3]):
                  r"(?::([0-5][0-9])(?:[.,]([0-9]+))?)?)? *(?:[Zz]|([+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?))? *")
 
 
+def _whole_or_zero(part: exp.Expression, d: Dialect) -> exp.Expression:
+    """A regex group's digits as a long; 0 when the group is empty or absent."""
+    return exp.Coalesce(this=d.try_cast(exp.Nullif(this=part, expression=string("")), KqlType.LONG),
+                        expressions=[number(0)])
+
+
 def _datetime_text(text: exp.Expression, d: Dialect) -> exp.Expression:
     """A datetime (UTC) written as text in ISO 8601, else NULL."""
     def group(index: int) -> exp.Expression:
         return d.regex_extract(text.copy(), string(f"^(?:{_ISO_DATETIME})\\z"), index)
 
     def whole(part: exp.Expression) -> exp.Expression:
-        return exp.Coalesce(this=d.try_cast(exp.Nullif(this=part, expression=string("")), KqlType.LONG),
-                            expressions=[number(0)])
+        return _whole_or_zero(part, d)
 
     parts = [whole(group(i)) for i in range(1, 7)]
     fraction = exp.Pad(this=exp.Substring(this=group(7), start=number(1), length=number(6)), expression=number(6),
@@ -292,8 +297,7 @@ def _timespan_text_micros(text: exp.Expression, d: Dialect) -> exp.Expression:
         return d.regex_extract(text.copy(), string(f"^(?:{pattern})\\z"), index)
 
     def whole(part: exp.Expression) -> exp.Expression:
-        return exp.Coalesce(this=d.try_cast(exp.Nullif(this=part, expression=string("")), KqlType.LONG),
-                            expressions=[number(0)])
+        return _whole_or_zero(part, d)
 
     def signed(sign: exp.Expression, micros: exp.Expression) -> exp.Expression:
         factor = exp.Case(ifs=[exp.If(this=exp.EQ(this=sign, expression=string("-")), true=number(-1))],

@@ -130,7 +130,7 @@ class DuckDBEngine:
         from revertguard.store import Store
 
         store = Store()  # in memory: only views over the files are made in it
-        return cls(store, DuckDBParquetCatalog(Path(root), store.con))
+        return cls(store, DuckDBParquetCatalog(Path(root), store))
 
     def catalog(self) -> Catalog:
         return self._catalog if self._catalog is not None else StoreCatalog(self.store)

@@ -27,11 +27,12 @@ import pyarrow as pa
 from sqlglot import exp
 
 from revertguard.errors import RevertguardError
-from revertguard.kql.catalog import Catalog, physical_table
+from revertguard.kql.catalog import Catalog, TableSource, physical_table
 from revertguard.kql.engine import QueryResult, compile_query, convert_rows
 from revertguard.kql.errors import KqlRuntimeError
 from revertguard.parquet.catalog import ParquetCatalog
 from revertguard.parquet.layout import Manifest, manifest_path
+from revertguard.store import Watchlist, check_watchlist, watchlist_records, watchlist_schema
 from revertguard.tables import KqlType, TableSchema
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ class SparkParquetCatalog(ParquetCatalog):
         self.session = session
         self.views: list[str] = []
 
-    def register(self, path: str, schema: TableSchema, name: str) -> exp.Expression:
+    def register(self, path: str, schema: TableSchema) -> exp.Expression:
         view = f"_rg_spark_{next(_view_numbers)}"
         self._frame(path, schema).createOrReplaceTempView(view)
         self.views.append(view)
@@ -108,13 +109,15 @@ class SparkParquetCatalog(ParquetCatalog):
                 raise
             return self.session.createDataFrame([], struct)  # a table with no folder has no rows
 
-    def register_rows(self, schema: TableSchema, rows: list[list], name: str) -> exp.Expression:
+    def load_watchlist(self, watchlist: Watchlist) -> TableSource:
+        check_watchlist(watchlist)
+        schema = watchlist_schema(watchlist.alias, watchlist.columns)
+        # The update time with its zone: pyspark reads a naive datetime in the machine's local time.
+        rows = watchlist_records(watchlist, datetime.now(UTC).replace(microsecond=0))
         view = f"_rg_spark_{next(_view_numbers)}"
-        # Datetimes with their zone: pyspark reads a naive datetime in the machine's local time.
-        aware = [[v.replace(tzinfo=UTC) if isinstance(v, datetime) else v for v in row] for row in rows]
-        self.session.createDataFrame(aware, spark_schema(schema)).createOrReplaceTempView(view)
+        self.session.createDataFrame(rows, spark_schema(schema)).createOrReplaceTempView(view)
         self.views.append(view)
-        return physical_table(view)
+        return TableSource(schema, physical_table(view))
 
     def read_manifest(self) -> Manifest | None:
         pyspark = _pyspark()

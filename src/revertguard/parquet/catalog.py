@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,7 @@ from sqlglot import exp
 
 from revertguard.kql.catalog import TableSource, physical_table
 from revertguard.parquet.layout import Manifest, parquet_files, read_local_manifest, table_path, watchlist_path
-from revertguard.store import TableStats, Watchlist, check_watchlist, quote_ident, watchlist_records, watchlist_schema
+from revertguard.store import Store, TableStats, Watchlist
 from revertguard.tables import DUCKDB_TYPES, TABLES, KqlType, TableSchema
 
 
@@ -34,11 +33,10 @@ class ParquetCatalog(ABC):
         self._given: dict[str, TableSource] = {}  # watchlists put here, ahead of the folder's
 
     @abstractmethod
-    def register(self, path: str, schema: TableSchema, name: str) -> exp.Expression:
+    def register(self, path: str, schema: TableSchema) -> exp.Expression:
         """Make the Parquet files under `path` readable with `schema`; return the relation to put in FROM.
 
-        `name` is unique in this catalog (a table name, or `watchlist N`). A folder with no files
-        must read as an empty table.
+        A folder with no files must read as an empty table.
         """
 
     @abstractmethod
@@ -46,17 +44,13 @@ class ParquetCatalog(ABC):
         """The folder's manifest, or None when it has none."""
 
     @abstractmethod
-    def register_rows(self, schema: TableSchema, rows: list[list], name: str) -> exp.Expression:
-        """Make rows held in memory readable with `schema`; return the relation to put in FROM."""
+    def load_watchlist(self, watchlist: Watchlist) -> TableSource:
+        """Make a watchlist held in memory readable (checked as `store.check_watchlist` does)."""
 
     def put_watchlist(self, watchlist: Watchlist) -> None:
         """Have `_GetWatchlist(alias)` read these rows (instead of the folder's, if it has the alias),
         without writing them into the folder (which may be someone's object store)."""
-        check_watchlist(watchlist)
-        schema = watchlist_schema(watchlist.alias, watchlist.columns)
-        rows = watchlist_records(watchlist, datetime.now(UTC).replace(microsecond=0, tzinfo=None))
-        name = f"watchlist {watchlist.alias} ({len(self._given)})"
-        self._given[watchlist.alias] = TableSource(schema, self.register_rows(schema, rows, name))
+        self._given[watchlist.alias] = self.load_watchlist(watchlist)
 
     def manifest(self) -> Manifest:
         if self._manifest is None:
@@ -66,7 +60,7 @@ class ParquetCatalog(ABC):
     def _source(self, key: str, path: str, schema: TableSchema) -> TableSource:
         source = self._sources.get(key)
         if source is None:
-            source = TableSource(schema, self.register(path, schema, key))
+            source = TableSource(schema, self.register(path, schema))
             self._sources[key] = source
         return source
 
@@ -83,22 +77,22 @@ class ParquetCatalog(ABC):
         entry = self.manifest().watchlists.get(alias)
         if entry is None:
             return None
-        index = list(self.manifest().watchlists).index(alias)
-        return self._source(f"watchlist {index}", watchlist_path(self.root, alias), entry.schema)
+        return self._source(f"watchlist {alias}", watchlist_path(self.root, alias), entry.schema)
 
     def watchlist_names(self) -> Iterable[str]:
         return list(dict.fromkeys([*self._given, *self.manifest().watchlists]))
 
 
 class DuckDBParquetCatalog(ParquetCatalog):
-    """A local Parquet folder read by DuckDB: one view per table, types as the store has them."""
+    """A local Parquet folder read by DuckDB: one view per table, types as the store has them;
+    watchlists put here are stored in `store` (an in-memory one: the folder is never written)."""
 
-    def __init__(self, root: Path, con: duckdb.DuckDBPyConnection,
-                 tables: Mapping[str, TableSchema] | None = None) -> None:
+    def __init__(self, root: Path, store: Store, tables: Mapping[str, TableSchema] | None = None) -> None:
         super().__init__(str(root), tables)
-        self.con = con
+        self.store = store
+        self.con = store.con
 
-    def register(self, path: str, schema: TableSchema, name: str) -> exp.Expression:
+    def register(self, path: str, schema: TableSchema) -> exp.Expression:
         view = f"_rg_parquet_{len(self._sources)}"
         files = parquet_files(Path(path))
         if files:
@@ -115,14 +109,10 @@ class DuckDBParquetCatalog(ParquetCatalog):
     def read_manifest(self) -> Manifest | None:
         return read_local_manifest(Path(self.root))
 
-    def register_rows(self, schema: TableSchema, rows: list[list], name: str) -> exp.Expression:
-        table = f"_rg_parquet_{len(self._sources) + len(self._given)}_rows"
-        columns = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
-        self.con.execute(f"CREATE TABLE {quote_ident(table)} ({columns})")
-        if rows:
-            placeholders = ", ".join("?" for _ in schema.columns)
-            self.con.executemany(f"INSERT INTO {quote_ident(table)} VALUES ({placeholders})", rows)
-        return physical_table(table)
+    def load_watchlist(self, watchlist: Watchlist) -> TableSource:
+        self.store.put_watchlist(watchlist)
+        physical, schema = self.store.watchlists()[watchlist.alias]
+        return TableSource(schema, physical_table(physical))
 
 
 def _duckdb_type(kql_type: KqlType) -> exp.DataType:
