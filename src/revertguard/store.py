@@ -308,10 +308,7 @@ class Store:
 
     def rollback(self) -> None:
         """End the run storing nothing, undoing chunks it already committed."""
-        if self._chunk:
-            self.con.execute("ROLLBACK")
-            for table in self._chunk:
-                self.con.execute(f"DROP TABLE IF EXISTS {_run_keys(table)}")
+        self.rollback_chunk()
         if self._results and self._run is not None:
             for table in self._results:
                 self.con.execute(f"DELETE FROM {quote_ident(table)} WHERE {RUN_COLUMN} = ?", [self._run])

@@ -129,14 +129,11 @@ def run_rule(engine: Engine, rule: Rule, windows: Sequence[QueryWindow], options
         alerting, quiet = split_suppressed(rows)
         run = RunContext(window.start or window.end, window.end, window.fired_at)
         raised = _alerts_for(engine, rule, alerting, catalog, run) if rule.triggers(len(alerting)) else []
-        for alert in raised:
-            if window.fired_at is None:
-                alert.fired_at = estimated_fire_time(rule, alert.last_event_time or window.end, options.delay)
-            alerts.add(alert)
-        for match in _alerts_for(engine, rule, quiet, catalog, run):
-            if window.fired_at is None:
-                match.fired_at = estimated_fire_time(rule, match.last_event_time or window.end, options.delay)
-            suppressed.add(match)
+        for ledger, found in ((alerts, raised), (suppressed, _alerts_for(engine, rule, quiet, catalog, run))):
+            for alert in found:
+                if window.fired_at is None:
+                    alert.fired_at = estimated_fire_time(rule, alert.last_event_time or window.end, options.delay)
+                ledger.add(alert)
     summary.alerts = len(alerts.alerts)
     summary.suppressed = len(suppressed.alerts)
     summary.duplicates = alerts.duplicates + suppressed.duplicates

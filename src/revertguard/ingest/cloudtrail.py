@@ -197,25 +197,30 @@ def _reason_sql() -> str:
     return "CASE " + " ".join(cases) + " END"
 
 
+_TABLE_COLUMNS = ", ".join(quote_ident(c) for c in AWS_CLOUDTRAIL.column_names)
 _SPEC = msgspec.json.encode(_transform_spec()).decode()
 _COLUMNS = ",\n    ".join(f"{_column_sql(f)} AS {quote_ident(f.column)}" for f in MAPPING)
 _KEY = (f"coalesce(nullif(r.eventID, ''), 'sha:' || md5(CAST(r AS VARCHAR))) AS {KEY_COLUMN}")
 _MAPPED = f"SELECT\n    {_COLUMNS},\n    {_KEY},\n    {_reason_sql()} AS _rg_reason,\n    src, pos, ord\nFROM records"
 
 # Records from S3 delivery files read by DuckDB; `pos` names the record as the Python path does.
-_FROM_FILES = f"""
-WITH files AS (
-    SELECT filename AS src, json_transform(json, {_sql_string('{"Records":[' + _SPEC + ']}')}).Records AS l
-    FROM read_json_objects($files, filename = true, compression = $compression,
-                           maximum_object_size = {MAX_OBJECT_BYTES})
-),
-records AS (  -- a file whose `Records` is not a list yields one row at position 'file', to be rejected
+# Both file queries below end in this CTE, from `files` (src, l = the file's `Records` list); a
+# file whose `Records` is not a list yields one row at position 'file', to be rejected.
+_RECORDS_OF_FILES = """records AS (
     SELECT src, unnest(l) AS r, generate_subscripts(l, 1) - 1 AS ord, 'Records[' || ord || ']' AS pos
     FROM files WHERE l IS NOT NULL
     UNION ALL
     SELECT src, NULL, 0, 'file' FROM files WHERE l IS NULL
 )
 """
+_FROM_FILES = f"""
+WITH files AS (
+    SELECT filename AS src, json_transform(json, {_sql_string('{"Records":[' + _SPEC + ']}')}).Records AS l
+    FROM read_json_objects($files, filename = true, compression = $compression,
+                           maximum_object_size = {MAX_OBJECT_BYTES})
+),
+{_RECORDS_OF_FILES}"""
+
 
 def _duckdb_type(spec: dict | str) -> str:
     """The DuckDB type of a json_transform structure (nested objects become STRUCTs)."""
@@ -236,13 +241,7 @@ WITH files AS (
     FROM read_json($files, columns = {_RECORDS_COLUMNS}, format = 'unstructured', records = true,
                    filename = true, compression = $compression, maximum_object_size = {MAX_OBJECT_BYTES})
 ),
-records AS (
-    SELECT src, unnest(l) AS r, generate_subscripts(l, 1) - 1 AS ord, 'Records[' || ord || ']' AS pos
-    FROM files WHERE l IS NOT NULL
-    UNION ALL
-    SELECT src, NULL, 0, 'file' FROM files WHERE l IS NULL
-)
-"""
+{_RECORDS_OF_FILES}"""
 # Records split by Python: a registered Arrow table `_rg_cloudtrail_raw` (`RAW_SCHEMA`).
 _FROM_SPLIT = f"""
 WITH records AS (
@@ -271,10 +270,9 @@ def load_files(store: Store, paths: Sequence[str], *, gzip: bool) -> Loaded:
     cannot be read this way (malformed JSON, a truncated gzip, a value of an unexpected shape,
     which `load_files_leniently` accepts); a failed query aborts the store's open chunk.
     """
-    params = {"files": list(paths), "compression": "gzip" if gzip else "none"}
-    columns = ", ".join(quote_ident(c) for c in AWS_CLOUDTRAIL.column_names)
+    params = _file_params(paths, gzip)
     selected, kept, first, last = store.append_select(
-        TABLE, f"{_FROM_FILES_PARSED_ONCE} SELECT {columns}, CASE WHEN _rg_reason IS NULL THEN {KEY_COLUMN} END "
+        TABLE, f"{_FROM_FILES_PARSED_ONCE} SELECT {_TABLE_COLUMNS}, CASE WHEN _rg_reason IS NULL THEN {KEY_COLUMN} END "
                f"FROM ({_MAPPED})", params)
     rejections = []
     if kept < selected:
@@ -291,7 +289,11 @@ def load_files_leniently(store: Store, paths: Sequence[str], *, gzip: bool) -> L
     Raises `duckdb.Error` when any file cannot be read (malformed JSON, a truncated gzip); the
     caller then reads those files record by record, which locates the problem exactly.
     """
-    return _load(store, _FROM_FILES, {"files": list(paths), "compression": "gzip" if gzip else "none"})
+    return _load(store, _FROM_FILES, _file_params(paths, gzip))
+
+
+def _file_params(paths: Sequence[str], gzip: bool) -> dict:
+    return {"files": list(paths), "compression": "gzip" if gzip else "none"}
 
 
 def load_records(store: Store, raw: pa.Table) -> Loaded:
@@ -307,8 +309,7 @@ def _load(store: Store, records_sql: str, params: dict) -> Loaded:
     con = store.con
     con.execute(f"CREATE OR REPLACE TEMP TABLE _rg_cloudtrail_mapped AS {records_sql} {_MAPPED}", params)
     try:  # the temp table is the only place a record is parsed; rows and rejections are read from it
-        columns = ", ".join(quote_ident(c) for c in AWS_CLOUDTRAIL.column_names)
-        appended = store.append_from(TABLE, f"SELECT {columns}, {KEY_COLUMN} FROM _rg_cloudtrail_mapped "
+        appended = store.append_from(TABLE, f"SELECT {_TABLE_COLUMNS}, {KEY_COLUMN} FROM _rg_cloudtrail_mapped "
                                             "WHERE _rg_reason IS NULL")
         first, last = con.execute("SELECT min(TimeGenerated), max(TimeGenerated) FROM _rg_cloudtrail_mapped "
                                   "WHERE _rg_reason IS NULL").fetchone()
