@@ -8,6 +8,7 @@ for records without one), so ingesting the same record twice stores it once.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -332,9 +333,16 @@ class Store:
     def put_watchlist(self, watchlist: Watchlist) -> None:
         """Store (or replace) a watchlist so `_GetWatchlist(alias)` can read it."""
         check_watchlist(watchlist)
-        physical = "_watchlist_" + re.sub(r"[^A-Za-z0-9_]", "_", watchlist.alias)
+        # The exact alias's hash in the name: `a-b` and `a_b` (or `A` and `a`, DuckDB names ignore
+        # case) are different watchlists and must not share a table.
+        digest = hashlib.sha256(watchlist.alias.encode()).hexdigest()[:12]
+        physical = f"_watchlist_{re.sub(r'[^A-Za-z0-9_]', '_', watchlist.alias)}_{digest}"
         schema = watchlist_schema(watchlist.alias, watchlist.columns)
         cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
+        previous = self.con.execute(f"SELECT physical FROM {_WATCHLIST_REGISTRY} WHERE alias = ?",
+                                    [watchlist.alias]).fetchone()
+        if previous and previous[0] != physical:  # a store written before names carried the hash
+            self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(previous[0])}")
         self.con.execute(f"CREATE OR REPLACE TABLE {quote_ident(physical)} ({cols})")
         records = watchlist_records(watchlist, datetime.now(UTC).replace(microsecond=0, tzinfo=None))
         if records:

@@ -44,6 +44,18 @@ def test_definitions_load_into_the_store_for_getwatchlist():
     assert row == ("777788889999", "lab")
 
 
+
+@pytest.mark.parametrize("other", ["lab_scopes", "LAB-SCOPES"])
+def test_aliases_that_differ_only_in_punctuation_or_case_keep_their_own_rows(other):
+    from revertguard.kql import DuckDBEngine
+    from revertguard.store import Watchlist
+    with Store() as store:
+        store.put_watchlist(Watchlist("lab-scopes", "Scope", ["Scope"], [{"Scope": "first"}]))
+        store.put_watchlist(Watchlist(other, "Scope", ["Scope"], [{"Scope": "second"}]))
+        engine = DuckDBEngine(store)
+        assert engine.run("_GetWatchlist('lab-scopes') | project Scope").rows == [("first",)]
+        assert engine.run(f"_GetWatchlist('{other}') | project Scope").rows == [("second",)]
+
 def test_user_csv_fills_a_known_definition(tmp_path):
     path = tmp_path / "RevertGuardCicdPrincipals.csv"
     path.write_text("Identity,Cloud,Scope,Pipeline,Description\r\n"
