@@ -29,11 +29,11 @@ from revertguard.cli.output import (
     safe,
 )
 from revertguard.cli.rules import rules_option
+from revertguard.cli.times import parse_time
 from revertguard.detect.findings import Alert, Findings, Incident
 from revertguard.detect.scan import ScanResult, scan
 from revertguard.detect.validate import ValidationResult, validate
 from revertguard.errors import InputError, UsageError
-from revertguard.ingest.timestamps import TimestampError, parse_iso
 from revertguard.kql.engines import EngineOptions
 from revertguard.report import write_html, write_jsonl, write_ocsf
 from revertguard.report.entities import identities
@@ -52,16 +52,6 @@ _watchlist_option = click.option("--watchlist", "--watchlists", "watchlists", mu
                                  help="Watchlist file or folder (YAML definition, or <alias>.csv rows); repeatable.")
 _replay_option = click.option("--replay", is_flag=True,
                               help="Replay Sentinel's scheduled runs (every queryFrequency over queryPeriod).")
-
-
-def parse_time(value: str | None, option: str) -> datetime | None:
-    """A naive UTC datetime from ISO 8601 text (`Z` or an offset allowed)."""
-    if value is None:
-        return None
-    try:
-        return parse_iso(value)
-    except TimestampError:
-        raise UsageError(f"{option} {value!r} is not an ISO 8601 time such as 2026-11-20T12:00:00Z") from None
 
 
 @click.command("scan")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -11,21 +10,11 @@ from rich.table import Table
 
 from revertguard.cli.engine import engine_options
 from revertguard.cli.output import console, safe
+from revertguard.cli.times import parse_time
 from revertguard.errors import InputError, UsageError
 from revertguard.kql.engine import QueryResult
 from revertguard.kql.engines import EngineOptions, open_engine
 from revertguard.kql.render import text_value, to_csv, to_json
-
-
-def parse_now(text: str) -> datetime:
-    """`--now`: an ISO 8601 time such as 2026-11-25T12:00:00Z (no zone means UTC)."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"--now {text!r} is not an ISO 8601 time such as 2026-11-25T12:00:00Z") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def read_query(query: str | None, file: str | None) -> str:
@@ -62,7 +51,7 @@ def kql_command(query: str | None, file: str | None, db: str | None, now: str | 
     With --parquet the tables come from a Parquet folder, read by DuckDB or (--engine spark) by Spark.
     """
     text = read_query(query, file)
-    clock = parse_now(now) if now else None
+    clock = parse_time(now, "--now")
     with open_engine(engine_options) as engine:
         result = engine.run(text, now=clock)
     out = console()

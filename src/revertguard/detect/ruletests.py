@@ -42,6 +42,7 @@ from revertguard.detect.runner import prepare_query
 from revertguard.detect.schedule import WindowedCatalog
 from revertguard.errors import RevertguardError
 from revertguard.ingest import RawRecord, ingest_records
+from revertguard.ingest.timestamps import TimestampError, parse_iso
 from revertguard.kql import DuckDBEngine, Engine, KqlError
 from revertguard.rules import Rule, load_rule_tests
 from revertguard.rules.watchlist import shipped_watchlists
@@ -129,8 +130,8 @@ def _clock(value: Any, label: str) -> datetime:
         return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, str):
         try:
-            return _clock(datetime.fromisoformat(value.replace("Z", "+00:00")), label)
-        except ValueError:
+            return parse_iso(value)
+        except TimestampError:
             pass
     raise RuleTestError(f"{label}: 'now' must be an ISO 8601 time such as 2026-11-20T12:00:00Z")
 
