@@ -146,14 +146,17 @@ class _Run:
             except duckdb.Error:
                 self._restore_chunk()
                 continue
-            self.pending = [*self.pending, (load, paths, gzip)] if self.store.chunk_open else []
+            if self.store.chunk_open:
+                self.pending.append((load, paths, gzip))
+            else:  # the load committed the chunk: nothing before it needs loading again
+                self.pending = []
             return loaded
         return None
 
     def _restore_chunk(self) -> None:
         """After a failed query, which aborts the store's open chunk: roll the chunk back and load
         the groups it held again (they loaded before, so they load the same way now)."""
-        if not self.store.chunk_open:  # the query ran on its own, or after the chunk was committed
+        if not self.store.chunk_open:  # it failed before the chunk began: nothing to undo
             self.pending = []
             return
         self.store.rollback_chunk()
