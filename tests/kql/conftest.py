@@ -34,6 +34,10 @@ def insert(store: Store, table: str, rows: Iterable[dict[str, Any]]) -> None:
             f"VALUES ({', '.join('?' for _ in names)})", values)
 
 
+def kql_string(text: str) -> str:
+    return json.dumps(text)  # a KQL "..." literal (JSON escapes are valid KQL escapes)
+
+
 def spark_parses(query: str, store: Store | None = None, now: datetime = NOW) -> str:
     """Compile for Spark and parse the SQL with sqlglot's Spark dialect (fails the test if not)."""
     catalog = StoreCatalog(store) if store is not None else None

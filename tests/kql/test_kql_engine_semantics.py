@@ -9,9 +9,12 @@ case here is written out by hand; the values come from a table, so the engine co
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
+
+from .conftest import kql_string
 
 
 def one_column(q, values: list[str], kql_type: str, expression: str) -> list:
@@ -135,6 +138,31 @@ def test_dynamic_keys_with_quotes_and_runtime_keys(q):
     result = q(f"{data} | project a = d[\"it's\"], b = d[\"a']b\"], c = d['q\"r'], e = d['x\\\\y'],"
                " f = tostring(d[k]), g = tostring(d.o.a[i]), h = tostring(d.o.a[-1].b)")
     assert result.rows == [(1, 2, 3, 4, '{"z":1,"a":[10,{"y":2,"b":3}]}', '{"y":2,"b":3}', "3")]
+
+
+# Keys Spark's JSON path syntax cannot write (it has no escapes) or misreads (`*`, spaces, backslashes).
+AWKWARD_KEYS = ["a']b", "it's", 'q"r', "a.b", "a[b", "a]b", "$", "a b", " a ", "*", "x\\y", "']"]
+
+
+def test_keys_known_only_per_row_read_the_property_exactly_as_named(q):
+    # Each property is an object (its text is read from the JSON, not from a scalar); "a" is the
+    # property a misread `a']b` would find.
+    bag = {"a": {"decoy": True}, **{key: {"n": [i], "key": key} for i, key in enumerate(AWKWARD_KEYS)}}
+    rows = ", ".join(f"{i}, {kql_string(key)}" for i, key in enumerate(AWKWARD_KEYS))
+    result = q(f"datatable(i:long, k:string)[{rows}] | extend d = dynamic({json.dumps(bag)})"
+               " | project i, r = tostring(d[k]), n = d[k].n[0] | sort by i asc")
+    assert result.column("r") == [json.dumps(bag[key], separators=(",", ":")) for key in AWKWARD_KEYS]
+    assert result.column("n") == list(range(len(AWKWARD_KEYS)))
+
+
+def test_constant_keys_read_the_property_exactly_as_named(q):
+    bag = {key: {"n": [i], "key": key} for i, key in enumerate(AWKWARD_KEYS)}
+    keys = [kql_string(key) for key in AWKWARD_KEYS]
+    picks = ", ".join(f"r{i} = tostring(d[{key}])" for i, key in enumerate(keys))
+    from_text = ", ".join(f"t{i} = tostring(parse_json(s)[{key}].key)" for i, key in enumerate(keys))
+    result = q(f"datatable(s:string)[{kql_string(json.dumps(bag))}] | extend d = parse_json(s)"
+               f" | project {picks}, {from_text}")
+    assert list(result.rows[0]) == [json.dumps(bag[key], separators=(",", ":")) for key in AWKWARD_KEYS] + AWKWARD_KEYS
 
 
 def test_property_order_is_kept(q):

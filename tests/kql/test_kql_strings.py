@@ -7,19 +7,13 @@ research/kql-engines.md sections 4 and 5.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from revertguard.kql import semantics
 
-from .conftest import HOUR, NOW, insert
-
-
-def kql_string(text: str) -> str:
-    return json.dumps(text)  # a KQL "..." literal (JSON escapes are valid KQL escapes)
+from .conftest import HOUR, NOW, insert, kql_string
 
 
 def evaluate(q, left: str, op: str, right: str) -> bool:

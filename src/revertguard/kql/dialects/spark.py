@@ -18,6 +18,7 @@ object or array. The session's time zone must be UTC (`SparkEngine` pins it).
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from sqlglot import exp
@@ -27,6 +28,11 @@ from revertguard.kql.dialects.base import Dialect, fn, number, string
 from revertguard.tables import KqlType
 
 _PARKING = 0x10FF00  # the last private-use code points (plane 16), for `upper`
+
+# Keys get_json_object's `['...']` path syntax reads back exactly. It has no escapes (a key may
+# not hold a quote), skips spaces and reads `*` as a wildcard, so other keys are looked up in
+# their object read as a map (`_property_text`).
+_PATH_KEY = re.compile(r"[\w.\-@$:/#]+")
 
 
 def _plain_step(step: str | int) -> bool:
@@ -47,6 +53,12 @@ def _is_container(kind: exp.Expression) -> exp.Expression:
 
 def _concat(*parts: exp.Expression) -> exp.Expression:
     return exp.Concat(expressions=list(parts), safe=True, coalesce=False)
+
+
+def _property_text(document: exp.Expression, key: exp.Expression) -> exp.Expression:
+    """What get_json_object reads at `$['key']` (a string unquoted, objects and arrays as compact
+    text in their order), for any key text: the object is read as a map of JSON texts."""
+    return fn("try_element_at", fn("from_json", document, string("map<string, string>")), key)
 
 
 def _json_or_null(text: exp.Expression) -> exp.Expression:
@@ -143,24 +155,40 @@ class SparkDialect(Dialect):
         return exp.Case(ifs=[exp.If(this=exp.Is(this=value.copy(), expression=exp.null()), true=exp.null())],
                         default=text)
 
-    def _text_of(self, sub: exp.Expression, document: exp.Expression,
-                 json_path: exp.Expression | None) -> exp.Expression:
-        """The JSON text of `sub` (a VARIANT inside `document`, found at `json_path`): objects and
-        arrays from the text (properties in their order), scalars from the variant (quoted)."""
-        if json_path is None:
-            return fn("to_json", sub)
-        return exp.Case(ifs=[exp.If(this=_is_container(self._kind(sub)),
-                                    true=fn("get_json_object", document, json_path))],
+    def _text_of(self, sub: exp.Expression, container_text: exp.Expression) -> exp.Expression:
+        """The JSON text of `sub` (a VARIANT): objects and arrays as `container_text` reads them
+        from the JSON text (properties in their order), scalars from the variant (quoted)."""
+        return exp.Case(ifs=[exp.If(this=_is_container(self._kind(sub)), true=container_text)],
                         default=fn("to_json", sub.copy()))
+
+    def _container_text(self, document: exp.Expression, steps: list[str | int]) -> exp.Expression:
+        """The text of the object or array at `steps`: runs of steps a path can write go through
+        get_json_object, other keys through `_property_text`. Only for an object or array: a
+        string on the way would come back unquoted, and the next step would read it as JSON."""
+        text = document
+        run: list[str | int] = []  # steps not yet read
+        for step in steps:
+            if isinstance(step, str) and not _PATH_KEY.fullmatch(step):
+                if run:
+                    text, run = self._get_json_object(text, run), []
+                text = _property_text(text, string(step))
+            else:
+                run.append(step)
+        return self._get_json_object(text, run) if run else text
+
+    def _get_json_object(self, document: exp.Expression, steps: list[str | int]) -> exp.Expression:
+        path = self._json_path(document, steps)
+        assert path is not None, steps
+        return fn("get_json_object", document.copy(), path)
 
     def _json_path(self, document: exp.Expression, steps: list[str | int]) -> exp.Expression | None:
         """A `get_json_object` path to `steps` (negative indexes resolved per row), or None when a
-        key cannot be written in its syntax (it has no escapes: a key may not contain `']`)."""
+        key cannot be written in its syntax (see `_PATH_KEY`)."""
         pieces: list[exp.Expression] = []
         constant = "$"
         for i, step in enumerate(steps):
             if isinstance(step, str):
-                if "']" in step:
+                if not _PATH_KEY.fullmatch(step):
                     return None
                 constant += f"['{step}']"
             elif step >= 0:
@@ -212,14 +240,14 @@ class SparkDialect(Dialect):
 
     def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
         sub = self._variant_at(self._variant(value), steps)
-        return self._text_of(sub, value.copy(), self._json_path(value, steps))
+        return self._text_of(sub, self._container_text(value.copy(), steps))
 
     def json_path_runtime(self, value: exp.Expression, key: exp.Expression, by_name: bool) -> exp.Expression | None:
         text = exp.cast(key, exp.DataType.build("STRING"))
         if by_name:
             bag = fn("try_variant_get", self._variant(value), string("$"), string("map<string, variant>"))
             sub = fn("try_element_at", bag, text)
-            path = _concat(string("$['"), text.copy(), string("']"))
+            container_text = _property_text(value.copy(), text.copy())  # a path could not write every key
         else:
             elements = fn("try_variant_get", self._variant(value), string("$"), string("array<variant>"))
             negative = exp.LT(this=key.copy(), expression=number(0))
@@ -229,7 +257,8 @@ class SparkDialect(Dialect):
             offset = exp.Case(ifs=[exp.If(this=negative.copy(), true=exp.Add(
                 this=fn("json_array_length", value.copy()), expression=key.copy()))], default=key.copy())
             path = _concat(string("$["), exp.cast(offset, exp.DataType.build("STRING")), string("]"))
-        return self._text_of(sub, value.copy(), path)
+            container_text = fn("get_json_object", value.copy(), path)
+        return self._text_of(sub, container_text)
 
     def json_path_of_text(self, text: exp.Expression, steps: list[str | int]
                           ) -> tuple[exp.Expression, exp.Expression] | None:
