@@ -368,6 +368,13 @@ class Store:
         return {alias: (physical, watchlist_schema(alias, list(cols))) for alias, physical, cols in rows}
 
 
+def check_store_exists(path: str) -> None:
+    """Refuse a store path with no file, with the command that makes one: reading it would
+    otherwise fail with DuckDB's own error, or give an empty store."""
+    if not Path(path).exists():
+        raise InputError(f"no store at {path} (create one with `revertguard ingest PATH --db {path}`)")
+
+
 def check_watchlist(watchlist: Watchlist) -> None:
     """Refuse a watchlist `_GetWatchlist` could not read: a bad alias, a SearchKey that is not a
     column, or a column named like a system column."""

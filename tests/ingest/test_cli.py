@@ -48,6 +48,12 @@ def test_usage_errors_exit_2_without_a_traceback(tmp_path, capsys):
     assert "did you mean AWSCloudTrail?" in capsys.readouterr().err
 
 
+def test_tables_of_a_missing_store_says_how_to_make_one(tmp_path, capsys):
+    db = tmp_path / "missing.duckdb"
+    assert main(["tables", "--db", str(db)]) == 2
+    assert f"no store at {db} (create one with `revertguard ingest PATH --db {db}`)" in capsys.readouterr().err
+
+
 def test_schema_lists_columns_with_kql_types(capsys):
     assert main(["tables", "--schema", "AzureActivity"]) == 0
     out = capsys.readouterr().out

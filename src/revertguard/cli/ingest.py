@@ -19,7 +19,7 @@ from revertguard.ingest.pipeline import ProgressCallback
 from revertguard.ingest.sources import discover
 from revertguard.parquet import ingest_to_parquet, parquet_stats
 from revertguard.samples import sample_logs_dir
-from revertguard.store import Store, TableStats
+from revertguard.store import Store, TableStats, check_store_exists
 from revertguard.tables import TABLES
 
 db_option = click.option("--db", "db", metavar="PATH", help="Store file (DuckDB). Default: in memory.")
@@ -140,6 +140,8 @@ def tables_command(db: str | None, schema_of: str | None) -> int:
     if schema_of:
         print_schema(schema_of)
         return 0
+    if db:
+        check_store_exists(db)
     with Store(db, read_only=bool(db)) as store:
         print_tables(store)
     return 0

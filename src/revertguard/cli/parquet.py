@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from revertguard.cli.ingest import db_option, print_stats
-from revertguard.errors import InputError, UsageError
+from revertguard.errors import UsageError
 from revertguard.parquet import export_tables
-from revertguard.store import Store
+from revertguard.store import Store, check_store_exists
 
 
 @click.command("export-tables")
@@ -26,8 +26,7 @@ def export_tables_command(db: str | None, out: str, output_format: str) -> int:
     """
     if db is None:
         raise UsageError("give the store to export with --db PATH")
-    if not Path(db).exists():
-        raise InputError(f"no store at {db} (create one with `revertguard ingest PATH --db {db}`)")
+    check_store_exists(db)
     with Store(db, read_only=True) as store:
         stats = export_tables(store, Path(out))
     print_stats(stats, f"{output_format} {out}")

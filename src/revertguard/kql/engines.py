@@ -51,10 +51,10 @@ def open_engine(options: EngineOptions) -> Iterator[Engine]:
 
 
 def _duckdb_store(db: str | None) -> Iterator[Engine]:
-    from revertguard.store import Store
+    from revertguard.store import Store, check_store_exists
 
-    if db is not None and not Path(db).exists():
-        raise InputError(f"no store at {db} (create one with `revertguard ingest PATH --db {db}`)")
+    if db is not None:
+        check_store_exists(db)
     with Store(db, read_only=db is not None) as store:
         yield DuckDBEngine(store)
 
