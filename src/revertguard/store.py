@@ -333,26 +333,36 @@ class Store:
     def put_watchlist(self, watchlist: Watchlist) -> None:
         """Store (or replace) a watchlist so `_GetWatchlist(alias)` can read it."""
         check_watchlist(watchlist)
-        # The exact alias's hash in the name: `a-b` and `a_b` (or `A` and `a`, DuckDB names ignore
-        # case) are different watchlists and must not share a table.
-        digest = hashlib.sha256(watchlist.alias.encode()).hexdigest()[:12]
-        physical = f"_watchlist_{re.sub(r'[^A-Za-z0-9_]', '_', watchlist.alias)}_{digest}"
-        schema = watchlist_schema(watchlist.alias, watchlist.columns)
-        cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
+        physical = _watchlist_table(watchlist.alias)
         previous = self.con.execute(f"SELECT physical FROM {_WATCHLIST_REGISTRY} WHERE alias = ?",
                                     [watchlist.alias]).fetchone()
         if previous and previous[0] != physical:  # a store written before names carried the hash
             self.con.execute(f"DROP TABLE IF EXISTS {quote_ident(previous[0])}")
-        self.con.execute(f"CREATE OR REPLACE TABLE {quote_ident(physical)} ({cols})")
-        records = watchlist_records(watchlist, datetime.now(UTC).replace(microsecond=0, tzinfo=None))
-        if records:
-            placeholders = ", ".join("?" for _ in schema.columns)
-            self.con.executemany(f"INSERT INTO {quote_ident(physical)} VALUES ({placeholders})", records)
+        self._fill_watchlist_table(physical, watchlist, temporary=False)
         self.con.execute(f"DELETE FROM {_WATCHLIST_REGISTRY} WHERE alias = ?", [watchlist.alias])
         self.con.execute(
             f"INSERT INTO {_WATCHLIST_REGISTRY} VALUES (?, ?, ?, ?, ?)",
             [watchlist.alias, physical, watchlist.search_key, watchlist.columns, watchlist.description],
         )
+
+    def temporary_watchlist(self, watchlist: Watchlist) -> tuple[str, TableSchema]:
+        """Make a watchlist readable on this connection only, without storing it (the store may be
+        read-only, or the rows only wanted for a lookup): its temporary table and schema."""
+        check_watchlist(watchlist)
+        physical = f"_rg_temporary{_watchlist_table(watchlist.alias)}"
+        return physical, self._fill_watchlist_table(physical, watchlist, temporary=True)
+
+    def _fill_watchlist_table(self, physical: str, watchlist: Watchlist, *, temporary: bool) -> TableSchema:
+        """(Re)create the table `physical` holding the watchlist's rows, bound as parameters."""
+        schema = watchlist_schema(watchlist.alias, watchlist.columns)
+        cols = ", ".join(f"{quote_ident(c.name)} {DUCKDB_TYPES[c.type]}" for c in schema.columns)
+        kind = "TEMPORARY TABLE" if temporary else "TABLE"
+        self.con.execute(f"CREATE OR REPLACE {kind} {quote_ident(physical)} ({cols})")
+        records = watchlist_records(watchlist, datetime.now(UTC).replace(microsecond=0, tzinfo=None))
+        if records:
+            placeholders = ", ".join("?" for _ in schema.columns)
+            self.con.executemany(f"INSERT INTO {quote_ident(physical)} VALUES ({placeholders})", records)
+        return schema
 
     def watchlist_definition(self, alias: str) -> tuple[str, list[str], str]:
         """A stored watchlist's SearchKey column, its own columns and its description."""
@@ -366,6 +376,13 @@ class Store:
         """Every stored watchlist: alias -> (physical table name, schema)."""
         rows = self.con.execute(f"SELECT alias, physical, columns FROM {_WATCHLIST_REGISTRY}").fetchall()
         return {alias: (physical, watchlist_schema(alias, list(cols))) for alias, physical, cols in rows}
+
+
+def _watchlist_table(alias: str) -> str:
+    """The table that holds a watchlist. The exact alias's hash is in the name: `a-b` and `a_b`
+    (or `A` and `a`, DuckDB names ignore case) are different watchlists and must not share a table."""
+    digest = hashlib.sha256(alias.encode()).hexdigest()[:12]
+    return f"_watchlist_{re.sub(r'[^A-Za-z0-9_]', '_', alias)}_{digest}"
 
 
 def check_store_exists(path: str) -> None:

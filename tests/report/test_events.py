@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from revertguard.ingest import ingest
+from revertguard.kql import kql_literal
 from revertguard.report import load_events
 from revertguard.report.events import events_of
+from revertguard.tables import TABLES
+from tests.ingest.records import azure_rest_event, cloudtrail_record, gcp_entry, write_json, write_lines
 
 
 def _scenario_events(scan, name):
@@ -64,3 +68,42 @@ def test_raw_rows_show_as_json_with_iso_times(scan):
     event = next(iter(load_events(scan.engine, [scan.hostile_event_id]).values()))
     text = event.to_json()
     assert '"TimeGenerated": "2026-11-20T15:00:00Z"' in text and "<script>" in text
+
+
+class QueryLog:
+    """An engine that keeps the SQL of every query it runs."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self.sql: list[str] = []
+
+    def catalog(self):
+        return self.engine.catalog()
+
+    def run(self, query, **options):
+        result = self.engine.run(query, **options)
+        self.sql.append(result.sql)
+        return result
+
+
+def test_ids_over_several_tables_are_read_with_one_query_per_table(engine, store, tmp_path):
+    wanted = {"AWSCloudTrail": ["ct-1", "it's \"quoted\""], "AzureActivity": ["evdata-1", "a']b"],
+              "GCPAuditLogs": ["-abc1", "back\\slash"]}
+    ingest([str(write_json(tmp_path / "ct.json", {"Records": [cloudtrail_record(n, eventID=i)
+                                                              for n, i in enumerate(wanted["AWSCloudTrail"])]})),
+            str(write_json(tmp_path / "azure.json", {"value": [azure_rest_event(n, eventDataId=i)
+                                                                for n, i in enumerate(wanted["AzureActivity"])]})),
+            str(write_lines(tmp_path / "gcp.jsonl", [gcp_entry(n, insertId=i)
+                                                       for n, i in enumerate(wanted["GCPAuditLogs"])]))], store)
+    missing = [f"missing-{n}" for n in range(450)]  # more ids than one query used to take
+    log = QueryLog(engine)
+
+    events = load_events(log, [*missing, *(i for ids in wanted.values() for i in ids), "", "ct-1"])
+
+    assert {i: e.table for i, e in events.items()} == {i: table for table, ids in wanted.items() for i in ids}
+    for event_id, event in events.items():  # each the row a query for that one id returns
+        column = TABLES[event.table].id_column
+        assert [event.row] == engine.run(f"{event.table} | where {column} == {kql_literal(event_id)}").to_dicts()
+    assert len(log.sql) == sum(1 for t in TABLES.values() if t.id_column)
+    assert not any("missing-" in sql for sql in log.sql)  # ids are data given to the engine, not query text

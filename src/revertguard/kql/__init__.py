@@ -12,7 +12,8 @@ Public API:
 * `KqlError` (a `RevertguardError`) and its kinds `KqlSyntaxError`, `KqlUnsupportedError`,
   `KqlNameError`, `KqlTypeError`, `KqlRuntimeError`: every failure on user input, with the
   line and column it refers to; `str(error)` shows the source line and a caret.
-* `Catalog`, `SchemaCatalog`, `StoreCatalog`, `TableSource`: where tables come from.
+* `Catalog`, `SchemaCatalog`, `StoreCatalog`, `TableSource`: where tables come from;
+  `EngineCatalog`: an engine's catalog, which can also be given watchlists held in memory.
 * `Engine` (protocol) and `DuckDBEngine(store)` (or `DuckDBEngine.over_parquet(folder)`): what
   runs queries; everything that runs queries takes an Engine. `spark_engine.SparkEngine` runs
   the same queries on Spark over Parquet (pyspark is imported only then), with the same
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from revertguard.kql.catalog import Catalog, SchemaCatalog, StoreCatalog, TableSource
+from revertguard.kql.catalog import Catalog, EngineCatalog, SchemaCatalog, StoreCatalog, TableSource
 from revertguard.kql.engine import CompiledQuery, DuckDBEngine, Engine, QueryResult, ResultColumn, compile_query, run
 from revertguard.kql.errors import (
     KqlError,
@@ -53,6 +54,7 @@ __all__ = [
     "CompiledQuery",
     "DuckDBEngine",
     "Engine",
+    "EngineCatalog",
     "KqlError",
     "KqlNameError",
     "KqlRuntimeError",

@@ -17,7 +17,7 @@ from sqlglot import exp
 from revertguard.tables import TABLES, TableSchema
 
 if TYPE_CHECKING:
-    from revertguard.store import Store
+    from revertguard.store import Store, Watchlist
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,14 @@ class Catalog(Protocol):
 
     def watchlist_names(self) -> Iterable[str]:
         """Every watchlist alias, for suggestions."""
+
+
+class EngineCatalog(Catalog, Protocol):
+    """The catalog of an engine, which can also be given watchlists held in memory."""
+
+    def put_watchlist(self, watchlist: Watchlist) -> None:
+        """Have `_GetWatchlist(alias)` read these rows (ahead of any stored under the alias),
+        without writing them where the tables are kept."""
 
 
 def physical_table(name: str) -> exp.Table:
@@ -88,3 +96,9 @@ class StoreCatalog(SchemaCatalog):
 
     def __init__(self, store: Store) -> None:
         super().__init__(TABLES, store.watchlists())
+        self._store = store
+
+    def put_watchlist(self, watchlist: Watchlist) -> None:
+        """Have this catalog's `_GetWatchlist(alias)` read these rows: a temporary table of the
+        store's connection (the store may be read-only, and is not written)."""
+        self._watchlists[watchlist.alias] = self._store.temporary_watchlist(watchlist)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import duckdb
 from sqlglot import exp
 
-from revertguard.kql.catalog import Catalog, SchemaCatalog, StoreCatalog
+from revertguard.kql.catalog import Catalog, EngineCatalog, SchemaCatalog, StoreCatalog
 from revertguard.kql.compiler import Compiler
 from revertguard.kql.dialects import get_dialect
 from revertguard.kql.errors import KqlError, KqlRuntimeError, KqlSyntaxError
@@ -107,7 +107,7 @@ class Engine(Protocol):
 
     name: str
 
-    def catalog(self) -> Catalog:
+    def catalog(self) -> EngineCatalog:
         """The tables and watchlists this engine reads."""
 
     def run(self, query: str, *, now: datetime | None = None, catalog: Catalog | None = None) -> QueryResult:
@@ -119,7 +119,7 @@ class DuckDBEngine:
 
     name = "duckdb"
 
-    def __init__(self, store: Store, catalog: Catalog | None = None) -> None:
+    def __init__(self, store: Store, catalog: EngineCatalog | None = None) -> None:
         self.store = store
         self._catalog = catalog
 
@@ -132,7 +132,7 @@ class DuckDBEngine:
         store = Store()  # in memory: only views over the files are made in it
         return cls(store, DuckDBParquetCatalog(Path(root), store))
 
-    def catalog(self) -> Catalog:
+    def catalog(self) -> EngineCatalog:
         return self._catalog if self._catalog is not None else StoreCatalog(self.store)
 
     def run(self, query: str, *, now: datetime | None = None, catalog: Catalog | None = None) -> QueryResult:

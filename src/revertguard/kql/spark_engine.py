@@ -27,7 +27,7 @@ import pyarrow as pa
 from sqlglot import exp
 
 from revertguard.errors import RevertguardError
-from revertguard.kql.catalog import Catalog, TableSource, physical_table
+from revertguard.kql.catalog import Catalog, EngineCatalog, TableSource, physical_table
 from revertguard.kql.engine import QueryResult, compile_query, convert_rows
 from revertguard.kql.errors import KqlRuntimeError
 from revertguard.parquet.catalog import ParquetCatalog
@@ -155,7 +155,7 @@ class SparkEngine:
         self.root = str(root)
         self._catalog = SparkParquetCatalog(self.root, self.session, tables)
 
-    def catalog(self) -> Catalog:
+    def catalog(self) -> EngineCatalog:
         return self._catalog
 
     def run(self, query: str, *, now: datetime | None = None, catalog: Catalog | None = None) -> QueryResult:

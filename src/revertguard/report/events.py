@@ -19,10 +19,13 @@ from functools import cached_property
 from typing import Any
 
 from revertguard.detect.findings import Findings, iso
-from revertguard.kql import Engine, kql_literal
+from revertguard.kql import Engine
+from revertguard.store import Watchlist
 from revertguard.tables import TABLES
 
-_IDS_PER_QUERY = 200
+# The watchlist the wanted ids are given to the engine as: ids come from the logs, so they are
+# data the engine loads, never text of a query.
+_WANTED_IDS = "RevertGuardWantedEventIds"
 # Request keys that say nothing about what changed.
 _NOISE_KEYS = {"clienttoken", "requestid", "xmlns", "@type", "dryrun", "requestbody"}
 _MAX_CHANGES = 6
@@ -100,21 +103,21 @@ def load_events(engine: Engine, event_ids: Iterable[str]) -> dict[str, SourceEve
     """The rows of the given events from every Sentinel table that has them, keyed by event id.
 
     Ids not found in any table are simply absent from the result (the store may have been
-    pruned, or the finding may come from elsewhere).
+    pruned, or the finding may come from elsewhere). One query per table, however many ids.
     """
     wanted = sorted({i for i in event_ids if isinstance(i, str) and i})
     found: dict[str, SourceEvent] = {}
     if not wanted:
         return found
+    catalog = engine.catalog()
+    catalog.put_watchlist(Watchlist(_WANTED_IDS, "EventId", ["EventId"], [{"EventId": i} for i in wanted]))
     for name, schema in TABLES.items():
         if schema.id_column is None:
             continue
-        for start in range(0, len(wanted), _IDS_PER_QUERY):
-            chunk = ", ".join(kql_literal(i) for i in wanted[start:start + _IDS_PER_QUERY])
-            result = engine.run(f"{name} | where {schema.id_column} in ({chunk})")
-            for row in result.to_dicts():
-                event_id = str(row.get(schema.id_column) or "")
-                found.setdefault(event_id, SourceEvent(name, event_id, row))
+        query = f"{name} | where {schema.id_column} in ((_GetWatchlist('{_WANTED_IDS}') | project SearchKey))"
+        for row in engine.run(query, catalog=catalog).to_dicts():
+            event_id = str(row.get(schema.id_column) or "")
+            found.setdefault(event_id, SourceEvent(name, event_id, row))
     return found
 
 
