@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from revertguard import kql
+
 from .conftest import kql_string
 
 
@@ -105,6 +107,15 @@ TIMESPANS = {
 
 def test_totimespan_reads_kusto_timespans(q):
     assert one_column(q, list(TIMESPANS), "string", "totimespan(x)") == list(TIMESPANS.values())
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark"])
+@pytest.mark.parametrize(("function", "pattern_part"), [("totimespan", "([0-9]{1,2}):([0-9]{2})"),
+                                                        ("todatetime", "([0-9]{4})-([0-9]{2})-([0-9]{2})")])
+def test_text_conversions_match_their_regex_once_per_value(dialect, function, pattern_part):
+    sql = kql.compile(f"datatable(s:string)['1h'] | project t = {function}(s)", dialect=dialect)
+    assert sql.count(pattern_part) == 1
+    assert sql.lower().count("regexp_") == 1
 
 
 CASES = {  # text -> (tolower, toupper): each letter on its own, never several letters for one

@@ -249,8 +249,10 @@ def _whole_or_zero(part: exp.Expression, d: Dialect) -> exp.Expression:
 
 def _datetime_text(text: exp.Expression, d: Dialect) -> exp.Expression:
     """A datetime (UTC) written as text in ISO 8601, else NULL."""
+    groups = exp.column("_rg_datetime")  # the regex runs once per value; its groups are read here
+
     def group(index: int) -> exp.Expression:
-        return d.regex_extract(text.copy(), string(f"^(?:{_ISO_DATETIME})\\z"), index)
+        return d.list_get(groups.copy(), number(index))
 
     def whole(part: exp.Expression) -> exp.Expression:
         return _whole_or_zero(part, d)
@@ -270,7 +272,9 @@ def _datetime_text(text: exp.Expression, d: Dialect) -> exp.Expression:
     utc_micros = exp.Sub(this=micros, expression=exp.Mul(this=exp.Paren(this=offset_minutes),
                                                          expression=number(60_000_000)))
     moment = exp.Add(this=d.make_timestamp(*parts), expression=d.micros_interval(utc_micros))
-    return exp.Case(ifs=[exp.If(this=d.regex_full_match(text.copy(), _ISO_DATETIME), true=moment)])
+    matched = exp.Not(this=exp.Is(this=groups.copy(), expression=exp.null()))
+    return d.let(d.regex_groups(text, _ISO_DATETIME, ISO_DATETIME.groups), groups.name,
+                 exp.Case(ifs=[exp.If(this=matched, true=moment)]))
 
 
 ISO_DATETIME = re.compile(_ISO_DATETIME)
@@ -289,12 +293,22 @@ def to_timespan(value: Value, d: Dialect) -> Value:
 _CLOCK_TEXT = r" *(-)?(?:([0-9]+)\.)?([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,7}))?)? *"
 _UNIT_TEXT = r" *(-)?([0-9]+(?:\.[0-9]+)?) *([A-Za-z]+) *"
 _DAYS_TEXT = r" *-?[0-9]+(?:\.[0-9]+)? *"
+# The three in one pattern, matched once: no text matches two of them (only a clock has `:`, only
+# a unit has letters). Group numbers: the clock's, then the unit's, then the days text whole.
+_TIMESPAN_TEXT = f"(?:{_CLOCK_TEXT})|(?:{_UNIT_TEXT})|({_DAYS_TEXT})"
+_CLOCK_GROUPS = re.compile(_CLOCK_TEXT).groups  # the unit's groups come after these
+_DAYS_GROUP = _CLOCK_GROUPS + re.compile(_UNIT_TEXT).groups + 1
 
 
 def _timespan_text_micros(text: exp.Expression, d: Dialect) -> exp.Expression:
     """Microseconds of a timespan written as text (each engine's own cast reads other forms)."""
-    def group(pattern: str, index: int) -> exp.Expression:
-        return d.regex_extract(text.copy(), string(f"^(?:{pattern})\\z"), index)
+    groups = exp.column("_rg_timespan")  # the regex runs once per value; its groups are read here
+
+    def group(index: int) -> exp.Expression:
+        return d.list_get(groups.copy(), number(index))
+
+    def took_part(index: int) -> exp.Expression:  # a group every text of its form fills
+        return exp.NEQ(this=group(index), expression=string(""))
 
     def whole(part: exp.Expression) -> exp.Expression:
         return _whole_or_zero(part, d)
@@ -304,24 +318,25 @@ def _timespan_text_micros(text: exp.Expression, d: Dialect) -> exp.Expression:
                           default=number(1))
         return exp.Mul(this=exp.Paren(this=micros), expression=factor)
 
-    seconds: exp.Expression = whole(group(_CLOCK_TEXT, 2))
+    seconds: exp.Expression = whole(group(2))
     for index, per in ((3, 24), (4, 60), (5, 60)):
         seconds = exp.Add(this=exp.Mul(this=exp.Paren(this=seconds), expression=number(per)),
-                          expression=whole(group(_CLOCK_TEXT, index)))
-    fraction = whole(exp.Pad(this=group(_CLOCK_TEXT, 6), expression=number(6), fill_pattern=string("0"),
-                             is_left=False))
+                          expression=whole(group(index)))
+    fraction = whole(exp.Pad(this=group(6), expression=number(6), fill_pattern=string("0"), is_left=False))
     clock = exp.Add(this=exp.Mul(this=exp.Paren(this=seconds), expression=number(1_000_000)), expression=fraction)
-    unit = group(_UNIT_TEXT, 3)
+    unit = group(_CLOCK_GROUPS + 3)
     per_unit = exp.Case(this=unit, ifs=[exp.If(this=string(name), true=number(micros))
                                         for name, micros in TIMESPAN_UNITS.items()])
-    amount = d.try_cast(group(_UNIT_TEXT, 2), KqlType.REAL)
-    days = exp.Mul(this=d.try_cast(exp.Trim(this=text.copy()), KqlType.REAL), expression=number(86_400_000_000))
-    return exp.Case(ifs=[
-        exp.If(this=d.regex_full_match(text.copy(), _CLOCK_TEXT), true=signed(group(_CLOCK_TEXT, 1), clock)),
-        exp.If(this=d.regex_full_match(text.copy(), _UNIT_TEXT),
-               true=signed(group(_UNIT_TEXT, 1), exp.Round(this=exp.Mul(this=amount, expression=per_unit)))),
-        exp.If(this=d.regex_full_match(text.copy(), _DAYS_TEXT), true=exp.Round(this=days)),
+    amount = d.try_cast(group(_CLOCK_GROUPS + 2), KqlType.REAL)
+    days = exp.Mul(this=d.try_cast(exp.Trim(this=group(_DAYS_GROUP)), KqlType.REAL),
+                   expression=number(86_400_000_000))
+    micros = exp.Case(ifs=[
+        exp.If(this=took_part(3), true=signed(group(1), clock)),  # hours
+        exp.If(this=took_part(_CLOCK_GROUPS + 3),  # the unit
+               true=signed(group(_CLOCK_GROUPS + 1), exp.Round(this=exp.Mul(this=amount, expression=per_unit)))),
+        exp.If(this=took_part(_DAYS_GROUP), true=exp.Round(this=days)),
     ])
+    return d.let(d.regex_groups(text, _TIMESPAN_TEXT, _DAYS_GROUP), groups.name, micros)
 
 
 def convert(value: Value, target: KqlType, d: Dialect) -> Value:

@@ -138,6 +138,12 @@ class Dialect:
     def regex_extract(self, value: exp.Expression, pattern: exp.Expression, group: int) -> exp.Expression:
         return exp.RegexpExtract(this=value, expression=pattern, group=number(group))
 
+    def regex_groups(self, value: exp.Expression, pattern: str, count: int) -> exp.Expression:
+        """Groups 1..`count` of `pattern` matched once against the whole of `value`: a list of
+        strings ('' for a group that took no part), NULL when the pattern does not match. No
+        group may be able to hold U+0002 (Spark separates the groups with it)."""
+        raise NotImplementedError
+
     def regex_extract_all(self, value: exp.Expression, pattern: exp.Expression, group: int) -> exp.Expression:
         """A list of strings: group `group` of every match."""
         return fn("regexp_extract_all", value, pattern, number(group))
@@ -180,6 +186,11 @@ class Dialect:
 
     def list_transform(self, values: exp.Expression, var: str, body: exp.Expression) -> exp.Expression:
         return exp.Transform(this=values, expression=exp.Lambda(this=body, expressions=[exp.to_identifier(var)]))
+
+    def let(self, value: exp.Expression, name: str, body: exp.Expression) -> exp.Expression:
+        """`body` with `name` bound to `value`, computed once (a lambda is SQL's only binding in an
+        expression). `value` is outside the lambda: its own names are not shadowed."""
+        return self.list_get(self.list_transform(self.list_of([value]), name, body), number(1))
 
     def unnest(self, values: exp.Expression) -> exp.Expression:
         """A projection giving one row per element of a list (alone in its SELECT)."""

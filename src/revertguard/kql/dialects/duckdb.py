@@ -30,6 +30,18 @@ class DuckDBDialect(Dialect):
     def regex_quote(self, value: exp.Expression) -> exp.Expression:
         return fn("regexp_escape", value)
 
+    def regex_groups(self, value: exp.Expression, pattern: str, count: int) -> exp.Expression:
+        # regexp_extract gives every group of one match as a struct, each '' when there is no
+        # match: the text gets a U+0001 in front, which group `matched` holds only on a match.
+        names = ["matched", *(f"g{i}" for i in range(1, count + 1))]
+        marked = exp.Concat(expressions=[fn("chr", number(1)), value], safe=True, coalesce=False)
+        found = fn("regexp_extract", marked, string(f"^(\\x01)(?:{pattern})\\z"),
+                   self.list_of([string(name) for name in names]))
+        groups = exp.column("_rg_groups")
+        matched = exp.EQ(this=self.struct_field(groups, "matched"), expression=fn("chr", number(1)))
+        return self.let(found, "_rg_groups", exp.Case(ifs=[
+            exp.If(this=matched, true=self.list_of([self.struct_field(groups.copy(), name) for name in names[1:]]))]))
+
     def contains_cs(self, value: exp.Expression, needle: exp.Expression) -> exp.Expression:
         return fn("contains", value, needle)
 

@@ -106,6 +106,18 @@ class SparkDialect(Dialect):
             replacement = string(_dollar_groups(replacement.this))
         return fn("regexp_replace", value, pattern, replacement)
 
+    def regex_groups(self, value: exp.Expression, pattern: str, count: int) -> exp.Expression:
+        # No Spark function gives every group of one match: one regexp_replace writes them all in
+        # place of the text, each after a U+0002. The text gets a U+0001 in front, which the
+        # pattern consumes: the first piece is empty exactly when the pattern matched.
+        groups = [piece for i in range(1, count + 1) for piece in (fn("chr", number(2)), string(f"${i}"))]
+        written = fn("regexp_replace", _concat(fn("chr", number(1)), value), string(f"^\\x01(?:{pattern})\\z"),
+                     _concat(*groups))
+        pieces = exp.column("_rg_groups")
+        matched = exp.EQ(this=self.list_get(pieces, number(1)), expression=string(""))
+        return self.let(fn("split", written, string("\\x02"), number(-1)), "_rg_groups", exp.Case(ifs=[
+            exp.If(this=matched, true=fn("slice", pieces.copy(), number(2), number(count)))]))
+
     def split(self, value: exp.Expression, delimiter: exp.Expression) -> exp.Expression:
         # Spark's split() takes a regular expression; KQL's delimiter is plain text. An empty
         # delimiter splits between characters (without Java's empty string at the end).
@@ -383,11 +395,7 @@ class SparkDialect(Dialect):
                             exp.LT(this=exponent.copy(), expression=number(high)))
         sign = exp.Case(ifs=[exp.If(this=part("n"), true=string("-"))], default=string(""))
         laid_out = _concat(sign, exp.Case(ifs=[exp.If(this=in_range, true=positional)], default=scientific))
-        return self._let(self._shortest_scientific(value), "_rg_s", self._let(parts, "_rg_p", laid_out))
-
-    def _let(self, value: exp.Expression, name: str, body: exp.Expression) -> exp.Expression:
-        """`body` with `name` bound to `value`, computed once (a lambda is Spark SQL's only binding)."""
-        return fn("element_at", self.list_transform(fn("array", value), name, body), number(1))
+        return self.let(self._shortest_scientific(value), "_rg_s", self.let(parts, "_rg_p", laid_out))
 
     def real_text(self, value: exp.Expression) -> exp.Expression:
         return self._real_layout(value, -4, 16, plus=True)
