@@ -1,13 +1,21 @@
 """Ingestion benchmark: synthetic CloudTrail in the S3 layout, ingested into a store file.
 
-    python benchmarks/ingest.py [--records 250000 1000000] [--keep DIR]
+    python benchmarks/ingest.py [--records 250000 1000000] [--per-file 2000] [--floor] [--keep DIR]
 
-For each size it writes gzipped delivery files (about 2,000 records of about 1 KB each per
-file, in `AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/`), then measures, in this run:
+For each size it writes gzipped delivery files in `AWSLogs/<account>/CloudTrail/<region>/...`
+(2,000 records of about 1.4 KB each per file; real trails also deliver many small files, which
+`--per-file 20` imitates), then measures, in this run:
 - gunzip only: decompressing the same files with Python's gzip on one core;
 - ingest: `revertguard ingest DIR --db FILE` as a separate process (so its peak memory is its
   own), in events/s and uncompressed MB/s, with the ratio to the gunzip rate.
 Peak memory is printed per size, to show that it does not grow with the input.
+
+With `--floor` it also measures, with DuckDB on all cores, the two steps any ingest into a
+DuckDB store must take, and the best ratio to the gunzip rate they leave:
+- read: decompressing the files and parsing them into JSON objects (`read_json_objects`),
+  with no mapping to columns at all;
+- store: writing the rows the ingest stored into a new store file (`CREATE TABLE AS` from the
+  ingested store), which is the compression and writing of the table, with no parsing.
 """
 
 from __future__ import annotations
@@ -25,9 +33,9 @@ import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import msgspec
 
-RECORDS_PER_FILE = 2000
 ACCOUNTS = ["111122223333", "444455556666", "777788889999"]
 REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-2"]
 AGENTS = ["aws-cli/2.17.3 md/Botocore#1.34.131 ua/2.0 os/linux#6.1.0 md/arch#x86_64 lang/python#3.11.9",
@@ -88,7 +96,7 @@ def _record(rng: random.Random, when: datetime, account: str, region: str) -> di
     return record
 
 
-def write_corpus(root: Path, records: int, seed: int = 1) -> tuple[list[Path], int]:
+def write_corpus(root: Path, records: int, per_file: int = 2000, seed: int = 1) -> tuple[list[Path], int]:
     """Write delivery files holding `records` records; return the files and the uncompressed bytes."""
     rng = random.Random(seed)
     encode = msgspec.json.encode
@@ -97,7 +105,7 @@ def write_corpus(root: Path, records: int, seed: int = 1) -> tuple[list[Path], i
     while written < records:
         account, region = rng.choice(ACCOUNTS), rng.choice(REGIONS)
         when = start + timedelta(minutes=5 * len(files))
-        count = min(RECORDS_PER_FILE, records - written)
+        count = min(per_file, records - written)
         batch = [_record(rng, when + timedelta(seconds=rng.randint(0, 299)), account, region) for _ in range(count)]
         folder = root / "AWSLogs" / account / "CloudTrail" / region / when.strftime("%Y/%m/%d")
         folder.mkdir(parents=True, exist_ok=True)
@@ -134,24 +142,51 @@ def ingest_run(folder: Path, db: Path) -> tuple[float, float]:
     return seconds, peak / 1024
 
 
+def floor_seconds(files: list[Path], db: Path) -> tuple[float, float]:
+    """(read, store): seconds DuckDB takes to decompress and parse the files into JSON objects,
+    and to write the ingested store's CloudTrail rows into a fresh store file."""
+    copy = db.with_name(db.stem + "-copy.duckdb")
+    with duckdb.connect() as con:
+        started = time.perf_counter()
+        con.execute("SELECT count(*) FROM read_json_objects(?, compression = 'gzip', maximum_object_size = 1073741824)",
+                    [[str(f) for f in files]]).fetchall()
+        read = time.perf_counter() - started
+    with duckdb.connect(str(copy)) as con:
+        con.execute("ATTACH ? AS ingested (READ_ONLY)", [str(db)])
+        started = time.perf_counter()
+        con.execute("CREATE TABLE copied AS SELECT * FROM ingested.AWSCloudTrail")
+        con.execute("CHECKPOINT")
+        store = time.perf_counter() - started
+    copy.unlink()
+    return read, store
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, nargs="+", default=[250_000, 1_000_000])
+    parser.add_argument("--per-file", type=int, default=2000, help="records per delivery file (default 2000)")
     parser.add_argument("--keep", type=Path, help="write the corpora here and keep them")
+    parser.add_argument("--floor", action="store_true",
+                        help="also time the read and store steps on their own (see above)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="revertguard-bench-"))
     print(f"{'records':>10} {'files':>6} {'MB raw':>8} {'gunzip MB/s':>12} {'ingest s':>9} {'events/s':>10} "
-          f"{'MB/s':>8} {'ratio':>6} {'peak MiB':>9}")
+          f"{'MB/s':>8} {'ratio':>6} {'peak MiB':>9}" + (f" {'read s':>7} {'store s':>8} {'best ratio':>10}"
+                                                         if args.floor else ""))
     try:
         for records in sorted(args.records):
-            folder = work / f"corpus-{records}"
-            files, raw = write_corpus(folder, records)
+            folder = work / f"corpus-{records}-{args.per_file}"
+            files, raw = write_corpus(folder, records, args.per_file)
             gz = gunzip_seconds(files)
             db = work / f"store-{records}.duckdb"
             seconds, peak = ingest_run(folder, db)
             mb = raw / 1e6
-            print(f"{records:>10} {len(files):>6} {mb:>8.0f} {mb / gz:>12.0f} {seconds:>9.2f} "
-                  f"{records / seconds:>10.0f} {mb / seconds:>8.1f} {(mb / seconds) / (mb / gz):>6.2f} {peak:>9.0f}")
+            line = (f"{records:>10} {len(files):>6} {mb:>8.0f} {mb / gz:>12.0f} {seconds:>9.2f} "
+                    f"{records / seconds:>10.0f} {mb / seconds:>8.1f} {gz / seconds:>6.2f} {peak:>9.0f}")
+            if args.floor:
+                read, store = floor_seconds(files, db)
+                line += f" {read:>7.2f} {store:>8.2f} {gz / (read + store):>10.2f}"
+            print(line)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

@@ -26,7 +26,10 @@ from revertguard.tables import DUCKDB_TYPES, TABLES, Column, KqlType, TableSchem
 KEY_COLUMN = "_rg_key"  # deduplication key; physical only, never part of a table's schema
 RUN_COLUMN = "_rg_run"  # which ingest run stored the row; physical only
 PHYSICAL_COLUMNS = (KEY_COLUMN, RUN_COLUMN)  # stored after a table's own columns, never shown by queries
-CHUNK_ROWS = 100_000  # rows per transaction while ingesting: bounds memory
+# Rows per transaction while ingesting: bounds memory. Two of DuckDB's row groups (122,880 rows):
+# a commit compresses the rows that do not fill a whole row group on one core, so a chunk of
+# whole row groups leaves little for it.
+CHUNK_ROWS = 2 * 122_880
 _WATCHLIST_REGISTRY = "_rg_watchlists"
 _WATCHLIST_ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from revertguard.ingest import cloudtrail, ingest
+from revertguard.ingest.reader import RowReader
 from revertguard.store import Store
 from revertguard.tables import AWS_CLOUDTRAIL
 from tests.ingest.records import (
@@ -206,7 +208,7 @@ def test_digest_and_insight_files_are_skipped_and_counted(store, tmp_path):
 
 
 def test_many_delivery_files_load_in_several_duckdb_queries(store, tmp_path, monkeypatch):
-    monkeypatch.setattr("revertguard.ingest.pipeline.FILES_PER_QUERY", 3)
+    monkeypatch.setattr("revertguard.ingest.pipeline.GROUP_FILES", 3)
     for n in range(10):
         write_json(tmp_path / f"f{n}.json.gz", {"Records": [cloudtrail_record(n * 10 + i) for i in range(4)]},
                    gz=True)
@@ -216,7 +218,7 @@ def test_many_delivery_files_load_in_several_duckdb_queries(store, tmp_path, mon
 
 def test_a_delivery_file_duckdb_cannot_read_falls_back_alone_whichever_query_it_is_in(store, tmp_path, monkeypatch):
     # A failed query aborts DuckDB's open transaction, which holds the groups loaded before it.
-    monkeypatch.setattr("revertguard.ingest.pipeline.FILES_PER_QUERY", 2)
+    monkeypatch.setattr("revertguard.ingest.pipeline.GROUP_FILES", 2)
     for n in range(3):
         write_json(tmp_path / f"f{n}.json.gz", {"Records": [cloudtrail_record(n * 10 + i) for i in range(4)]},
                    gz=True)
@@ -229,8 +231,36 @@ def test_a_delivery_file_duckdb_cannot_read_falls_back_alone_whichever_query_it_
     assert report.records_read == report.added + report.duplicates + report.rejected
 
 
-def test_values_of_an_unexpected_shape_in_delivery_files_are_read_as_in_other_containers(tmp_path, monkeypatch):
-    monkeypatch.setattr("revertguard.ingest.pipeline.FILES_PER_QUERY", 1)
+def test_unreadable_delivery_files_in_a_large_group_are_found_and_only_they_are_read_record_by_record(
+        store, tmp_path, monkeypatch):
+    read_alone = []
+    original = RowReader.read
+
+    def spy(self, source):
+        read_alone.append(source.name)
+        return original(self, source)
+
+    monkeypatch.setattr(RowReader, "read", spy)
+    for n in range(20):
+        write_json(tmp_path / f"f{n:02}.json.gz", {"Records": [cloudtrail_record(n * 10 + i) for i in range(3)]},
+                   gz=True)
+    truncated = tmp_path / "f03.json.gz"
+    truncated.write_bytes(truncated.read_bytes()[:-12])
+    (tmp_path / "f17.json").write_text('{"Records": [' + json.dumps(cloudtrail_record(999)) + ", {oops}]}")
+    report = ingest([str(tmp_path)], store)
+    assert sorted(Path(name).name for name in read_alone) == ["f03.json.gz", "f17.json"]
+    stored = {r["AwsEventId"] for r in rows(store, "AWSCloudTrail")}
+    intact = {cloudtrail_record(n * 10 + i)["eventID"] for n in range(20) if n != 3 for i in range(3)}
+    assert intact <= stored and report.rejected == 2
+    assert sorted(Path(r.source).name for r in report.rejections) == ["f03.json.gz", "f17.json"]
+    assert report.records_read == report.added + report.duplicates + report.rejected
+
+
+@pytest.mark.parametrize("parse_once_from", [0, 1 << 30], ids=["parsed-once-first", "lenient"])
+def test_values_of_an_unexpected_shape_in_delivery_files_are_read_as_in_other_containers(
+        tmp_path, monkeypatch, parse_once_from):
+    monkeypatch.setattr("revertguard.ingest.pipeline.GROUP_FILES", 1)
+    monkeypatch.setattr("revertguard.ingest.pipeline.PARSE_ONCE_MIN_BYTES", parse_once_from)
     odd = [cloudtrail_record(2, tlsDetails=[1]), cloudtrail_record(3, userIdentity="someone"),
            cloudtrail_record(4, eventName={"a": 1}), cloudtrail_record(5, readOnly=[True])]
     write_json(delivery_path(tmp_path / "s3"), {"Records": [cloudtrail_record(1)]}, gz=True)

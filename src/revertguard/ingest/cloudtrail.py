@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import duckdb
 import msgspec
 import pyarrow as pa
 
@@ -205,7 +206,8 @@ _MAPPED = f"SELECT\n    {_COLUMNS},\n    {_KEY},\n    {_reason_sql()} AS _rg_rea
 
 # Records from S3 delivery files read by DuckDB; `pos` names the record as the Python path does.
 # Both file queries below end in this CTE, from `files` (src, l = the file's `Records` list); a
-# file whose `Records` is not a list yields one row at position 'file', to be rejected.
+# file whose `Records` is not a list yields one row at position 'file', to be rejected. `files`
+# is read in parallel, file by file, before any list is unnested (it is materialized).
 _RECORDS_OF_FILES = """records AS (
     SELECT src, unnest(l) AS r, generate_subscripts(l, 1) - 1 AS ord, 'Records[' || ord || ']' AS pos
     FROM files WHERE l IS NOT NULL
@@ -214,7 +216,7 @@ _RECORDS_OF_FILES = """records AS (
 )
 """
 _FROM_FILES = f"""
-WITH files AS (
+WITH files AS MATERIALIZED (
     SELECT filename AS src, json_transform(json, {_sql_string('{"Records":[' + _SPEC + ']}')}).Records AS l
     FROM read_json_objects($files, filename = true, compression = $compression,
                            maximum_object_size = {MAX_OBJECT_BYTES})
@@ -230,10 +232,11 @@ def _duckdb_type(spec: dict | str) -> str:
 
 
 # The same, parsed once: `read_json` turns each file straight into the records' structs (the
-# query above parses every file twice, once to split objects and once to transform them). It
-# is strict where json_transform is lenient: a value of the wrong shape fails the query, and
-# the group is then read by `_FROM_FILES`, so both give the same rows whenever this one runs.
-# (A `Records` that is not a list fails it too: `_FROM_FILES` reports it.)
+# query above parses every file twice, once to split objects and once to transform them), which
+# is faster for large files but costs about a millisecond more per file. It is strict where
+# json_transform is lenient: a value of the wrong shape fails the query, and the group is then
+# read by `_FROM_FILES`, so both give the same rows whenever this one runs. (A `Records` that
+# is not a list fails it too: `_FROM_FILES` reports it.)
 _RECORDS_COLUMNS = "{'Records': " + _sql_string(_duckdb_type(_transform_spec()) + "[]") + "}"
 _FROM_FILES_PARSED_ONCE = f"""
 WITH files AS (
@@ -262,34 +265,34 @@ class Loaded:
     rejections: list[Rejection] | None = None
 
 
-def load_files(store: Store, paths: Sequence[str], *, gzip: bool) -> Loaded:
+def load_files(store: Store, paths: Sequence[str], *, gzip: bool, parse_once: bool = False) -> Loaded:
     """Load S3 delivery files (`{"Records":[...]}`, all gzip or all plain) with DuckDB's own reader.
 
-    Each file is parsed once and its rows go straight into the table; the rejected records
-    are read again (only when there are some) to say why. Raises `duckdb.Error` when a file
-    cannot be read this way (malformed JSON, a truncated gzip, a value of an unexpected shape,
-    which `load_files_leniently` accepts); a failed query aborts the store's open chunk.
+    The rows go straight into the table; the rejected records are read again (only when there
+    are some) to say why. A value of an unexpected shape is read as NULL, as from any other
+    container; with `parse_once` (faster for large files) it fails the query instead. Raises
+    `duckdb.Error` when a file cannot be read (malformed JSON, a truncated gzip); a failed query
+    aborts the store's open chunk, and `check_files` then finds the file.
     """
     params = _file_params(paths, gzip)
+    files = _FROM_FILES_PARSED_ONCE if parse_once else _FROM_FILES
     selected, kept, first, last = store.append_select(
-        TABLE, f"{_FROM_FILES_PARSED_ONCE} SELECT {_TABLE_COLUMNS}, CASE WHEN _rg_reason IS NULL THEN {KEY_COLUMN} END "
+        TABLE, f"{files} SELECT {_TABLE_COLUMNS}, CASE WHEN _rg_reason IS NULL THEN {KEY_COLUMN} END "
                f"FROM ({_MAPPED})", params)
     rejections = []
     if kept < selected:
-        rejected = store.con.execute(f"{_FROM_FILES_PARSED_ONCE} SELECT src, pos, _rg_reason, ord FROM ({_MAPPED}) "
+        rejected = store.con.execute(f"{files} SELECT src, pos, _rg_reason, ord FROM ({_MAPPED}) "
                                      "WHERE _rg_reason IS NOT NULL ORDER BY src, ord", params).fetchall()
         rejections = [Rejection(src, pos, reason, TABLE, ordinal) for src, pos, reason, ordinal in rejected]
     store.commit_if_full()
     return Loaded(kept, first, last, rejections)
 
 
-def load_files_leniently(store: Store, paths: Sequence[str], *, gzip: bool) -> Loaded:
-    """Load S3 delivery files as `load_files` does, reading values of an unexpected shape as NULL.
-
-    Raises `duckdb.Error` when any file cannot be read (malformed JSON, a truncated gzip); the
-    caller then reads those files record by record, which locates the problem exactly.
-    """
-    return _load(store, _FROM_FILES, _file_params(paths, gzip))
+def check_files(con: duckdb.DuckDBPyConnection, paths: Sequence[str], *, gzip: bool) -> None:
+    """Read delivery files exactly as `load_files` does, storing nothing; raises `duckdb.Error`
+    when `load_files` would. Meant for a connection of its own (`Store.con.cursor()`), so a
+    file that fails aborts nothing of the store's open chunk."""
+    con.execute(f"{_FROM_FILES} SELECT count(*) FROM ({_MAPPED})", _file_params(paths, gzip)).fetchall()
 
 
 def _file_params(paths: Sequence[str], gzip: bool) -> dict:

@@ -2,8 +2,9 @@
 
 Two paths lead to the store:
 - CloudTrail S3 delivery files, the bulk of most inputs, are read and mapped by DuckDB itself,
-  a group of files per query (`cloudtrail.load_files`). A group DuckDB cannot read (malformed
-  JSON, a truncated gzip) falls back to the second path, which finds the exact problem.
+  a group of files per query (`cloudtrail.load_files`). When a group cannot be read (malformed
+  JSON, a truncated gzip), halving it finds the files at fault; only those fall back to the
+  second path, which finds the exact problem.
 - Everything else is read record by record (`reader.RowReader`), in this process or, for large
   inputs, in worker processes; Azure, GCP and Sentinel-export rows are mapped in Python and
   CloudTrail records are handed to DuckDB as JSON text.
@@ -34,11 +35,17 @@ ProgressCallback = Callable[[SourceDone], None]
 
 # Below this much record-by-record input, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
-# S3 delivery files per DuckDB query: large enough to keep DuckDB busy, small enough that a bad
-# file sends only a few others down the slower path with it.
-FILES_PER_QUERY = 32
+# S3 delivery files per DuckDB query, up to this many bytes on disk (about 80 MB of JSON when
+# gzipped) or this many files: every query costs some milliseconds of its own, and real trails
+# deliver many small files, so a group is as large as memory comfortably allows.
+GROUP_BYTES = 8 << 20
+GROUP_FILES = 256
+# Files this large on average (about 500 records gzipped) are parsed once (`parse_once`), which
+# is faster per record; smaller ones are read the lenient way, which costs less per file.
+PARSE_ONCE_MIN_BYTES = 64 << 10
 # DuckDB's memory while ingesting: with chunked commits this keeps memory flat, whatever the input.
-INGEST_MEMORY_LIMIT = "1GB"
+# (Under 1 GB, a query over a group of hundreds of small files spills and runs twice as slowly.)
+INGEST_MEMORY_LIMIT = "2GB"
 
 
 class _Stop(Exception):
@@ -114,8 +121,8 @@ class _Run:
         self.strict = strict
         self.progress = progress
         self.rejections: list[Rejection] = []
-        # The delivery-file groups in the store's open chunk: (loader, paths, gzip).
-        self.pending: list[tuple[Callable[..., cloudtrail.Loaded], list[str], bool]] = []
+        # The delivery-file groups in the store's open chunk: (paths, gzip, parse_once).
+        self.pending: list[tuple[list[str], bool, bool]] = []
 
     def delivery_files(self, sources: list[Source]) -> list[Source]:
         """Load CloudTrail S3 delivery files through DuckDB; return the sources left for the record path."""
@@ -125,33 +132,51 @@ class _Run:
             compression = delivery_file_compression(source)
             (groups[compression] if compression else rest).append(source)
         for compression, files in groups.items():
-            for start in range(0, len(files), FILES_PER_QUERY):
-                group = files[start:start + FILES_PER_QUERY]
-                loaded = self._load_group([str(s.path) for s in group], compression == "gzip")
-                if loaded is None:
-                    rest.extend(group)  # read record by record, which pinpoints the problem
-                    continue
-                self._loaded(loaded)
-                for source in group:
-                    if self.progress is not None:
-                        self.progress(SourceDone(source.name, 0))
+            for group in _groups(files):
+                rest.extend(self._load_group(group, compression == "gzip"))
         self.pending = []
         return rest
 
-    def _load_group(self, paths: list[str], gzip: bool) -> cloudtrail.Loaded | None:
-        """Load a group of delivery files, parsed once, else leniently; None if DuckDB cannot read it."""
-        for load in (cloudtrail.load_files, cloudtrail.load_files_leniently):
+    def _load_group(self, group: list[Source], gzip: bool) -> list[Source]:
+        """Load a group of delivery files; return those DuckDB cannot read, found by halving."""
+        paths = [str(s.path) for s in group]
+        large = sum(_file_size(s) for s in group) >= PARSE_ONCE_MIN_BYTES * len(group)
+        for parse_once in (True, False) if large else (False,):
             try:
-                loaded = load(self.store, paths, gzip=gzip)
+                loaded = cloudtrail.load_files(self.store, paths, gzip=gzip, parse_once=parse_once)
+                break
             except duckdb.Error:
                 self._restore_chunk()
-                continue
-            if self.store.chunk_open:
-                self.pending.append((load, paths, gzip))
-            else:  # the load committed the chunk: nothing before it needs loading again
-                self.pending = []
-            return loaded
-        return None
+        else:
+            unreadable = self._unreadable(group, gzip)
+            readable = [s for s in group if all(s is not u for u in unreadable)]
+            if not unreadable or not readable:  # no one file is at fault, or every one is
+                return group
+            return unreadable + self._load_group(readable, gzip)
+        if self.store.chunk_open:
+            self.pending.append((paths, gzip, parse_once))
+        else:  # the load committed the chunk: nothing before it needs loading again
+            self.pending = []
+        self._loaded(loaded)
+        for source in group:
+            if self.progress is not None:
+                self.progress(SourceDone(source.name, 0))
+        return []
+
+    def _unreadable(self, group: list[Source], gzip: bool) -> list[Source]:
+        """The files of a group that DuckDB cannot read, found by halving it, on a connection of
+        their own so that the failures abort nothing in the store."""
+        with self.store.con.cursor() as con:
+            def bad(part: list[Source]) -> list[Source]:
+                try:
+                    cloudtrail.check_files(con, [str(s.path) for s in part], gzip=gzip)
+                    return []
+                except duckdb.Error:
+                    if len(part) == 1:
+                        return part
+                    half = len(part) // 2
+                    return bad(part[:half]) + bad(part[half:])
+            return bad(group)
 
     def _restore_chunk(self) -> None:
         """After a failed query, which aborts the store's open chunk: roll the chunk back and load
@@ -161,8 +186,8 @@ class _Run:
             return
         self.store.rollback_chunk()
         try:
-            for load, paths, gzip in self.pending:
-                load(self.store, paths, gzip=gzip)
+            for paths, gzip, parse_once in self.pending:
+                cloudtrail.load_files(self.store, paths, gzip=gzip, parse_once=parse_once)
         except duckdb.Error as exc:
             raise RevertguardError(f"CloudTrail files could not be read again (changed while ingesting?): "
                                    f"{str(exc).splitlines()[0]}") from None
@@ -198,13 +223,31 @@ class _Run:
             raise _Stop
 
 
+def _groups(files: list[Source]) -> Iterator[list[Source]]:
+    """Consecutive files, up to GROUP_BYTES on disk or GROUP_FILES files a group."""
+    group: list[Source] = []
+    size = 0
+    for source in files:
+        length = _file_size(source)
+        if group and (size + length > GROUP_BYTES or len(group) >= GROUP_FILES):
+            yield group
+            group, size = [], 0
+        group.append(source)
+        size += length
+    if group:
+        yield group
+
+
 def _input_bytes(sources: Iterable[Source]) -> int:
-    total = 0
-    for source in sources:
-        if source.path is not None:
-            with contextlib.suppress(OSError):
-                total += source.path.stat().st_size
-    return total
+    return sum(_file_size(source) for source in sources)
+
+
+def _file_size(source: Source) -> int:
+    """Bytes on disk (0 for stdin, or a file that cannot be read: it is rejected later)."""
+    if source.path is not None:
+        with contextlib.suppress(OSError):
+            return source.path.stat().st_size
+    return 0
 
 
 def _read_here(sources: list[Source], batch_rows: int) -> Iterator[Event]:
