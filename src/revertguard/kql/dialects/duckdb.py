@@ -9,8 +9,16 @@ from revertguard.kql.dialects.base import Dialect, fn, number, string
 from revertguard.tables import KqlType
 
 
-def _json_path(steps: list[str | int]) -> str:
-    """A DuckDB JSONPath: `$."key"[0][#-1]` (keys always quoted, so any key text is safe)."""
+def _json_path(steps: list[str | int]) -> str | None:
+    """A DuckDB JSONPath: `$."key"[0][#-1]` (keys always quoted, so any key text is safe).
+
+    A JSONPath cannot name the empty key, so a path with one is a JSON Pointer (`/a//0`), which
+    can, but has no negative positions; for a path needing both there is none (None).
+    """
+    if "" in steps:
+        if any(isinstance(step, int) and step < 0 for step in steps):
+            return None
+        return "".join("/" + (str(step) if isinstance(step, int) else _pointer_key(step)) for step in steps)
     parts = ["$"]
     for step in steps:
         if isinstance(step, int):
@@ -18,6 +26,10 @@ def _json_path(steps: list[str | int]) -> str:
         else:
             parts.append('."' + step.replace("\\", "\\\\").replace('"', '\\"') + '"')
     return "".join(parts)
+
+
+def _pointer_key(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 class DuckDBDialect(Dialect):
@@ -82,13 +94,17 @@ class DuckDBDialect(Dialect):
         return exp.Case(ifs=[exp.If(this=is_string, true=self.json_text(value.copy()))], default=raw)
 
     def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
-        return fn("json_extract", value, string(_json_path(steps)))
+        path = _json_path(steps)
+        return self.null(KqlType.DYNAMIC) if path is None else fn("json_extract", value, string(path))
 
     def json_path_runtime(self, value: exp.Expression, key: exp.Expression, by_name: bool) -> exp.Expression | None:
         text = exp.cast(key, exp.DataType.build("VARCHAR"))
         if by_name:
             quoted = fn("replace", fn("replace", text, string("\\"), string("\\\\")), string('"'), string('\\"'))
-            path = exp.Concat(expressions=[string('$."'), quoted, string('"')], safe=True, coalesce=False)
+            named = exp.Concat(expressions=[string('$."'), quoted, string('"')], safe=True, coalesce=False)
+            # A JSONPath cannot name the empty key; the JSON Pointer "/" does.
+            path = exp.Case(ifs=[exp.If(this=exp.EQ(this=text.copy(), expression=string("")), true=string("/"))],
+                            default=named)
         else:
             negative = exp.LT(this=key.copy(), expression=number(0))
             position = exp.Case(ifs=[exp.If(this=negative, true=exp.Concat(
@@ -99,6 +115,8 @@ class DuckDBDialect(Dialect):
     def json_path_of_text(self, text: exp.Expression, steps: list[str | int]
                           ) -> tuple[exp.Expression, exp.Expression] | None:
         # TRY() turns "not JSON" into NULL, which is what the path of a parsed non-JSON string is.
+        if _json_path(steps) is None:
+            return None
         path = string(_json_path(steps))
         return (exp.Anonymous(this="TRY", expressions=[fn("json_extract", text, path)]),
                 exp.Anonymous(this="TRY", expressions=[fn("json_extract_string", text.copy(), path.copy())]))
