@@ -391,7 +391,7 @@ def _watchlist_table(alias: str) -> str:
 def check_store_exists(path: str) -> None:
     """Refuse a store path with no file, with the command that makes one: reading it would
     otherwise fail with DuckDB's own error, or give an empty store."""
-    if not Path(path).exists():
+    if not Path(path).is_file():
         raise InputError(f"no store at {path} (create one with `revertguard ingest PATH --db {path}`)")
 
 

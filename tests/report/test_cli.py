@@ -75,7 +75,7 @@ def test_report_runs_the_rules_over_a_store_and_writes_the_page(sample_scan, cap
 
 def test_report_needs_an_existing_store(tmp_path, capsys):
     assert main(["report", "--db", str(tmp_path / "missing.duckdb"), "--out", str(tmp_path / "r.html")]) == 2
-    assert "no such store" in capsys.readouterr().err
+    assert "no store at" in capsys.readouterr().err
     assert not (tmp_path / "missing.duckdb").exists() and not (tmp_path / "r.html").exists()
 
 

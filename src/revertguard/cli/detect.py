@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -33,11 +32,12 @@ from revertguard.cli.times import parse_time
 from revertguard.detect.findings import Alert, Findings, Incident
 from revertguard.detect.scan import ScanResult, scan
 from revertguard.detect.validate import ValidationResult, validate
-from revertguard.errors import InputError, UsageError
+from revertguard.errors import UsageError
 from revertguard.kql.engines import EngineOptions
 from revertguard.report import write_html, write_jsonl, write_ocsf
 from revertguard.report.entities import identities
 from revertguard.report.events import short_name
+from revertguard.store import check_store_exists
 
 EXIT_CLEAN, EXIT_INCIDENTS = 0, 1
 _SEVERITY_STYLE = {"High": "bold red", "Medium": "yellow", "Low": "cyan", "Informational": "dim"}
@@ -130,8 +130,7 @@ def report_command(db: str, out_path: str, selection: tuple[str, ...], since: st
     matches with their reasons. Watchlists are those given with --watchlist, as for scan (they
     are not read back from the store). Exit status 0 when it is written, 2 on usage or input errors.
     """
-    if not Path(db).is_file():
-        raise InputError(f"{db}: no such store (create one with `revertguard ingest --db` or `scan --db`)")
+    check_store_exists(db)
     check_writable(out_path)
     result = scan([], db=db, rules=list(selection), watchlists=list(watchlists), since=parse_time(since, "--since"),
                   until=parse_time(until, "--until"), replay=replay, with_events=True)
