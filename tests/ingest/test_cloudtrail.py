@@ -207,13 +207,37 @@ def test_digest_and_insight_files_are_skipped_and_counted(store, tmp_path):
     assert sorted(s.reason for s in report.skipped) == ["CloudTrail Insights file", "CloudTrail digest file"]
 
 
-def test_many_delivery_files_load_in_several_duckdb_queries(store, tmp_path, monkeypatch):
-    monkeypatch.setattr("revertguard.ingest.pipeline.GROUP_FILES", 3)
+@pytest.fixture
+def read_alone(monkeypatch) -> list[str]:
+    """The inputs read record by record (not by DuckDB's file reader), in order."""
+    names: list[str] = []
+    original = RowReader.read
+
+    def spy(self, source):
+        names.append(source.name)
+        return original(self, source)
+
+    monkeypatch.setattr(RowReader, "read", spy)
+    return names
+
+
+@pytest.mark.parametrize("limit", [("GROUP_FILES", 3), ("GROUP_BYTES", 1)], ids=["by-files", "by-bytes"])
+def test_many_delivery_files_load_in_several_duckdb_queries(store, tmp_path, monkeypatch, read_alone, limit):
+    monkeypatch.setattr(f"revertguard.ingest.pipeline.{limit[0]}", limit[1])
+    loads = []
+    original = cloudtrail.load_files
+
+    def counted(store, paths, **options):
+        loads.append(len(paths))
+        return original(store, paths, **options)
+
+    monkeypatch.setattr(cloudtrail, "load_files", counted)
     for n in range(10):
         write_json(tmp_path / f"f{n}.json.gz", {"Records": [cloudtrail_record(n * 10 + i) for i in range(4)]},
                    gz=True)
     report = ingest([str(tmp_path)], store)
     assert report.added == 40 and report.rejected == 0
+    assert loads == ([3, 3, 3, 1] if limit[0] == "GROUP_FILES" else [1] * 10) and read_alone == []
 
 
 def test_a_delivery_file_duckdb_cannot_read_falls_back_alone_whichever_query_it_is_in(store, tmp_path, monkeypatch):
@@ -232,15 +256,7 @@ def test_a_delivery_file_duckdb_cannot_read_falls_back_alone_whichever_query_it_
 
 
 def test_unreadable_delivery_files_in_a_large_group_are_found_and_only_they_are_read_record_by_record(
-        store, tmp_path, monkeypatch):
-    read_alone = []
-    original = RowReader.read
-
-    def spy(self, source):
-        read_alone.append(source.name)
-        return original(self, source)
-
-    monkeypatch.setattr(RowReader, "read", spy)
+        store, tmp_path, read_alone):
     for n in range(20):
         write_json(tmp_path / f"f{n:02}.json.gz", {"Records": [cloudtrail_record(n * 10 + i) for i in range(3)]},
                    gz=True)
