@@ -147,9 +147,10 @@ class _Run:
                 break
             except duckdb.Error:
                 self._restore_chunk()
-        else:
+        else:  # neither reader could read the group: find the files at fault
             unreadable = self._unreadable(group, gzip)
-            readable = [s for s in group if all(s is not u for u in unreadable)]
+            at_fault = {id(s) for s in unreadable}
+            readable = [s for s in group if id(s) not in at_fault]
             if not unreadable or not readable:  # no one file is at fault, or every one is
                 return group
             return unreadable + self._load_group(readable, gzip)
