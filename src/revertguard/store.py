@@ -30,6 +30,9 @@ PHYSICAL_COLUMNS = (KEY_COLUMN, RUN_COLUMN)  # stored after a table's own column
 # a commit compresses the rows that do not fill a whole row group on one core, so a chunk of
 # whole row groups leaves little for it.
 CHUNK_ROWS = 2 * 122_880
+# ...or this much Arrow data from the record path, whichever comes first: Azure and GCP rows are
+# several times wider than CloudTrail's, and an open chunk is held in memory until it commits.
+CHUNK_BYTES = 64 << 20
 _WATCHLIST_REGISTRY = "_rg_watchlists"
 _WATCHLIST_ALIAS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
 
@@ -114,6 +117,7 @@ class Store:
         self.con.execute("SET TimeZone = 'UTC'")
         self._run: int | None = None  # the id of the ingest run in progress
         self._chunk: dict[str, int] = {}  # rows appended per table in the open transaction
+        self._chunk_bytes = 0  # Arrow bytes appended in the open transaction
         self._results: dict[str, CommitResult] = {}  # what the run's committed chunks did
         if not read_only:
             self._create_tables()
@@ -188,6 +192,7 @@ class Store:
             self.con.execute(f"INSERT INTO {_run_keys(table)} SELECT {KEY_COLUMN} FROM _rg_batch")
         finally:
             self.con.unregister("_rg_batch")
+        self._chunk_bytes += batch.nbytes
         self._appended(table, batch.num_rows)
 
     def append_from(self, table: str, select_sql: str) -> int:
@@ -239,8 +244,8 @@ class Store:
         return bool(self._chunk)
 
     def commit_if_full(self) -> None:
-        """Commit the open chunk once it holds CHUNK_ROWS rows."""
-        if sum(self._chunk.values()) >= CHUNK_ROWS:
+        """Commit the open chunk once it holds CHUNK_ROWS rows or CHUNK_BYTES of Arrow data."""
+        if sum(self._chunk.values()) >= CHUNK_ROWS or self._chunk_bytes >= CHUNK_BYTES:
             self._commit_chunk()
 
     def rollback_chunk(self) -> None:
@@ -253,7 +258,7 @@ class Store:
             self.con.execute("ROLLBACK")
             for table in self._chunk:
                 self.con.execute(f"DROP TABLE IF EXISTS {_run_keys(table)}")
-        self._chunk = {}
+        self._chunk, self._chunk_bytes = {}, 0
 
     def _begin(self, table: str) -> None:
         if self._run is None:
@@ -301,7 +306,7 @@ class Store:
             # Write the chunk out now: committed rows otherwise stay in memory until the next
             # automatic checkpoint, and memory would grow with the input.
             self.con.execute("CHECKPOINT")
-        self._chunk = {}
+        self._chunk, self._chunk_bytes = {}, 0
 
     def commit(self) -> list[CommitResult]:
         """End the run, keeping what it stored; return what it did to each table."""
@@ -316,7 +321,7 @@ class Store:
         if self._results and self._run is not None:
             for table in self._results:
                 self.con.execute(f"DELETE FROM {quote_ident(table)} WHERE {RUN_COLUMN} = ?", [self._run])
-        self._chunk, self._results, self._run = {}, {}, None
+        self._chunk, self._chunk_bytes, self._results, self._run = {}, 0, {}, None
 
     def _count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]

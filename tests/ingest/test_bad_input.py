@@ -8,6 +8,7 @@ import json
 import pytest
 
 from revertguard.ingest import ingest
+from revertguard.store import Store
 from tests.ingest.records import (
     azure_diagnostic_record,
     azure_rest_event,
@@ -153,6 +154,23 @@ def test_stdin_is_read_like_a_file(store, tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     report = _run(store, "-")
     assert report.added == 3 and report.rejected == 0
+
+
+def test_wide_rows_commit_by_size_so_memory_stays_bounded(store, tmp_path, monkeypatch):
+    # Azure and GCP rows are wide: an open chunk is held in memory, so it commits by bytes too.
+    commits = []
+    original = Store._commit_chunk
+
+    def counted(self):
+        commits.append(dict(self._chunk))
+        original(self)
+
+    monkeypatch.setattr(Store, "_commit_chunk", counted)
+    monkeypatch.setattr("revertguard.store.CHUNK_BYTES", 1)
+    records = [azure_diagnostic_record(n) for n in range(7)]
+    report = _run(store, write_lines(tmp_path / "a.jsonl", records + records[:2]), batch_rows=3)
+    assert (report.added, report.duplicates) == (7, 2)
+    assert [c.get("AzureActivity") for c in commits if c] == [3, 3, 3]
 
 
 def test_runs_commit_in_chunks_yet_deduplicate_and_roll_back_as_a_whole(store, tmp_path, monkeypatch):
