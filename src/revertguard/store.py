@@ -195,18 +195,6 @@ class Store:
         self._chunk_bytes += batch.nbytes
         self._appended(table, batch.num_rows)
 
-    def append_from(self, table: str, select_sql: str) -> int:
-        """Append the rows of a SELECT over this connection (the table's columns, then the key).
-
-        The SELECT runs twice (rows, then keys), so it should read a materialized table.
-        """
-        self._begin(table)
-        count = self.con.execute(f"INSERT INTO {quote_ident(table)} SELECT *, ? FROM ({select_sql})",
-                                 [self._run]).fetchone()[0]
-        self.con.execute(f"INSERT INTO {_run_keys(table)} SELECT {KEY_COLUMN} FROM ({select_sql})")
-        self._appended(table, count)
-        return count
-
     def append_select(self, table: str, select_sql: str, params: dict) -> tuple[int, int, datetime | None,
                                                                                 datetime | None]:
         """Append the rows of a SELECT (the table's columns, then the key), run once with `params`.
@@ -321,7 +309,7 @@ class Store:
         if self._results and self._run is not None:
             for table in self._results:
                 self.con.execute(f"DELETE FROM {quote_ident(table)} WHERE {RUN_COLUMN} = ?", [self._run])
-        self._chunk, self._chunk_bytes, self._results, self._run = {}, 0, {}, None
+        self._results, self._run = {}, None
 
     def _count(self, table: str) -> int:
         return self.con.execute(f"SELECT count(*) FROM {quote_ident(table)}").fetchone()[0]

@@ -268,29 +268,17 @@ class Loaded:
 def load_files(store: Store, paths: Sequence[str], *, gzip: bool, parse_once: bool = False) -> Loaded:
     """Load S3 delivery files (`{"Records":[...]}`, all gzip or all plain) with DuckDB's own reader.
 
-    The rows go straight into the table; the rejected records are read again (only when there
-    are some) to say why. A value of an unexpected shape is read as NULL, as from any other
-    container; with `parse_once` (faster for large files) it fails the query instead. Raises
-    `duckdb.Error` when a file cannot be read (malformed JSON, a truncated gzip); a failed query
-    aborts the store's open chunk, and `check_files` then finds the file.
+    A value of an unexpected shape is read as NULL, as from any other container; with
+    `parse_once` (faster for large files) it fails the query instead. Raises `duckdb.Error` when
+    a file cannot be read (malformed JSON, a truncated gzip); a failed query aborts the store's
+    open chunk, and `check_files` then finds the file.
     """
-    params = _file_params(paths, gzip)
-    files = _FROM_FILES_PARSED_ONCE if parse_once else _FROM_FILES
-    selected, kept, first, last = store.append_select(
-        TABLE, f"{files} SELECT {_TABLE_COLUMNS}, CASE WHEN _rg_reason IS NULL THEN {KEY_COLUMN} END "
-               f"FROM ({_MAPPED})", params)
-    rejections = []
-    if kept < selected:
-        rejected = store.con.execute(f"{files} SELECT src, pos, _rg_reason, ord FROM ({_MAPPED}) "
-                                     "WHERE _rg_reason IS NOT NULL ORDER BY src, ord", params).fetchall()
-        rejections = [Rejection(src, pos, reason, TABLE, ordinal) for src, pos, reason, ordinal in rejected]
-    store.commit_if_full()
-    return Loaded(kept, first, last, rejections)
+    return _append(store, _FROM_FILES_PARSED_ONCE if parse_once else _FROM_FILES, _file_params(paths, gzip))
 
 
 def check_files(con: duckdb.DuckDBPyConnection, paths: Sequence[str], *, gzip: bool) -> None:
-    """Read delivery files exactly as `load_files` does, storing nothing; raises `duckdb.Error`
-    when `load_files` would. Meant for a connection of its own (`Store.con.cursor()`), so a
+    """Read delivery files as `load_files` does (without `parse_once`), storing nothing; raises
+    `duckdb.Error` when it would. Meant for a connection of its own (`Store.con.cursor()`), so a
     file that fails aborts nothing of the store's open chunk."""
     con.execute(f"{_FROM_FILES} SELECT count(*) FROM ({_MAPPED})", _file_params(paths, gzip)).fetchall()
 
@@ -303,25 +291,24 @@ def load_records(store: Store, raw: pa.Table) -> Loaded:
     """Load CloudTrail records given as JSON text (`RAW_SCHEMA`: source, position, ordinal, JSON)."""
     store.con.register("_rg_cloudtrail_raw", raw)
     try:
-        return _load(store, _FROM_SPLIT, {})
+        return _append(store, _FROM_SPLIT, {})
     finally:
         store.con.unregister("_rg_cloudtrail_raw")
 
 
-def _load(store: Store, records_sql: str, params: dict) -> Loaded:
-    con = store.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _rg_cloudtrail_mapped AS {records_sql} {_MAPPED}", params)
-    try:  # the temp table is the only place a record is parsed; rows and rejections are read from it
-        appended = store.append_from(TABLE, f"SELECT {_TABLE_COLUMNS}, {KEY_COLUMN} FROM _rg_cloudtrail_mapped "
-                                            "WHERE _rg_reason IS NULL")
-        first, last = con.execute("SELECT min(TimeGenerated), max(TimeGenerated) FROM _rg_cloudtrail_mapped "
-                                  "WHERE _rg_reason IS NULL").fetchone()
-        rejected = con.execute("SELECT src, pos, _rg_reason, ord FROM _rg_cloudtrail_mapped "
-                               "WHERE _rg_reason IS NOT NULL ORDER BY src, ord").fetchall()
-    finally:
-        con.execute("DROP TABLE IF EXISTS _rg_cloudtrail_mapped")
-    rejections = [Rejection(src, pos, reason, TABLE, ordinal) for src, pos, reason, ordinal in rejected]
-    return Loaded(appended, first, last, rejections)
+def _append(store: Store, records_sql: str, params: dict) -> Loaded:
+    """Map the records of `records_sql` (a `records` CTE) and append them, each parsed once; the
+    rejected records are read again (only when there are some) to say why."""
+    selected, kept, first, last = store.append_select(
+        TABLE, f"{records_sql} SELECT {_TABLE_COLUMNS}, CASE WHEN _rg_reason IS NULL THEN {KEY_COLUMN} END "
+               f"FROM ({_MAPPED})", params)
+    rejections = []
+    if kept < selected:
+        rejected = store.con.execute(f"{records_sql} SELECT src, pos, _rg_reason, ord FROM ({_MAPPED}) "
+                                     "WHERE _rg_reason IS NOT NULL ORDER BY src, ord", params).fetchall()
+        rejections = [Rejection(src, pos, reason, TABLE, ordinal) for src, pos, reason, ordinal in rejected]
+    store.commit_if_full()
+    return Loaded(kept, first, last, rejections)
 
 
 _decode_any = msgspec.json.Decoder().decode
