@@ -10,6 +10,7 @@ from revertguard.cli import main
 from revertguard.detect.scan import scan
 from revertguard.kql.engines import EngineOptions
 from revertguard.rules import DETECTIONS_DIR
+from revertguard.store import Store
 
 HOSTILE_NAME = "[bold red]pwned[/]\x1b[31m"
 HOSTILE_AGENT = "Mozilla/5.0 <script>alert(1)</script> [link=http://x]y[/link]"
@@ -101,6 +102,19 @@ def test_usage_and_input_errors_exit_2(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{not json")
     assert main(["scan", str(tmp_path / "bad.json"), "--strict"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_scanning_a_store_that_is_not_there_says_so_and_makes_none(tmp_path, capsys):
+    missing = tmp_path / "typo.duckdb"
+    assert main(["scan", "--db", str(missing)]) == 2
+    assert f"no store at {missing}" in capsys.readouterr().err and not missing.exists()
+
+
+def test_scan_gives_watchlists_to_the_engine_without_writing_them_into_the_store(tmp_path, capsys):
+    db = tmp_path / "store.duckdb"
+    assert main(["scan", "--sample", "--db", str(db), "--format", "jsonl", "--exit-zero"]) == 0
+    with Store(db, read_only=True) as store:
+        assert store.watchlists() == {}
 
 
 def test_attacker_controlled_text_is_shown_as_text(tmp_path, capsys):

@@ -8,9 +8,10 @@ import re
 
 import pytest
 
+from revertguard.kql import DuckDBEngine
 from revertguard.rules import RuleFileError
 from revertguard.rules.watchlist import WATCHLISTS_DIR, load_watchlists, shipped_watchlists
-from revertguard.store import Store
+from revertguard.store import Store, Watchlist
 
 SHIPPED = {
     "RevertGuardApprovedIdentities": "Identity",
@@ -44,17 +45,24 @@ def test_definitions_load_into_the_store_for_getwatchlist():
     assert row == ("777788889999", "lab")
 
 
-
 @pytest.mark.parametrize("other", ["lab_scopes", "LAB-SCOPES"])
 def test_aliases_that_differ_only_in_punctuation_or_case_keep_their_own_rows(other):
-    from revertguard.kql import DuckDBEngine
-    from revertguard.store import Watchlist
     with Store() as store:
         store.put_watchlist(Watchlist("lab-scopes", "Scope", ["Scope"], [{"Scope": "first"}]))
         store.put_watchlist(Watchlist(other, "Scope", ["Scope"], [{"Scope": "second"}]))
         engine = DuckDBEngine(store)
         assert engine.run("_GetWatchlist('lab-scopes') | project Scope").rows == [("first",)]
         assert engine.run(f"_GetWatchlist('{other}') | project Scope").rows == [("second",)]
+
+
+def test_a_watchlist_given_to_the_engine_is_read_by_its_queries_and_not_stored():
+    with Store() as store:
+        engine = DuckDBEngine(store)
+        engine.catalog().put_watchlist(Watchlist("given", "Scope", ["Scope"], [{"Scope": "x"}]))
+        store.put_watchlist(Watchlist("stored", "Scope", ["Scope"], [{"Scope": "y"}]))  # after the engine
+        assert engine.run("_GetWatchlist('given') | project Scope").rows == [("x",)]
+        assert engine.run("_GetWatchlist('stored') | project Scope").rows == [("y",)]
+        assert list(store.watchlists()) == ["stored"]
 
 def test_user_csv_fills_a_known_definition(tmp_path):
     path = tmp_path / "RevertGuardCicdPrincipals.csv"

@@ -19,7 +19,7 @@ from revertguard.ingest.pipeline import ProgressCallback
 from revertguard.ingest.sources import discover
 from revertguard.parquet import ingest_to_parquet, parquet_stats
 from revertguard.samples import sample_logs_dir
-from revertguard.store import Store, TableStats, check_store_exists
+from revertguard.store import Store, TableStats, check_store_exists, quote_ident
 from revertguard.tables import TABLES
 
 db_option = click.option("--db", "db", metavar="PATH", help="Store file (DuckDB). Default: in memory.")
@@ -115,8 +115,8 @@ def print_report(report: IngestReport) -> None:
 def print_tables(store: Store) -> None:
     """Print the row count and time range of each table in the store, and its watchlists."""
     watchlists = []
-    for alias, (_physical, _schema) in sorted(store.watchlists().items()):
-        watchlists.append((alias, store.con.execute(f'SELECT count(*) FROM "{_physical}"').fetchone()[0]))
+    for alias, (physical, _schema) in sorted(store.watchlists().items()):
+        watchlists.append((alias, store.con.execute(f"SELECT count(*) FROM {quote_ident(physical)}").fetchone()[0]))
     print_stats(store.stats(), "store" + (f" {store.path}" if store.path != ":memory:" else ""), watchlists)
 
 

@@ -8,9 +8,10 @@ The store is in memory unless `db` names a file (ingesting again appends, as `in
 with a `db` and no paths, the rules run over what the store already holds. With `with_events`,
 the raw rows of every event the findings cite are read back before the store closes (`events`,
 for the OCSF evidences and the HTML report).
-Watchlists are the shipped definitions (empty) overlaid with the user's files, loaded into the
-store so the rules' `_GetWatchlist()` calls read them. With `engine` naming Spark (or a Parquet
-folder), the logs are ingested into Parquet instead and the rules run there, on Spark or DuckDB.
+Watchlists are the shipped definitions (empty) overlaid with the user's files, given to the
+engine so the rules' `_GetWatchlist()` calls read them (never written into the store or
+folder). With `engine` naming Spark (or a Parquet folder), the logs are ingested into Parquet
+instead and the rules run there, on Spark or DuckDB.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,10 +35,10 @@ from revertguard.report.events import SourceEvent, cited_event_ids, load_events
 from revertguard.rules import Rule, load_rules
 from revertguard.rules.watchlist import WatchlistDefinition, load_watchlists
 from revertguard.samples import sample_logs_dir, sample_watchlists_dir
-from revertguard.store import Store, Watchlist
+from revertguard.store import Store, check_store_exists
 
 # What scan runs on: an engine, what ingest did, and how to give the engine a watchlist.
-_Tables = tuple[Engine, IngestReport, Callable[[Watchlist], None]]
+_Tables = tuple[Engine, IngestReport]
 
 
 @dataclass
@@ -82,9 +83,10 @@ def scan(paths: Sequence[str], *, db: str | Path | None = None, rules: str | Ite
     selected = load_rules(rules)
     definitions = load_watchlists(tuning)
     tables = _parquet_tables(engine, inputs, strict, jobs) if on_parquet else _store_tables(db, inputs, strict, jobs)
-    with tables as (runner, report, put_watchlist):
+    with tables as (runner, report):
+        catalog = runner.catalog()  # watchlists are given to the engine, never written where the tables are
         for definition in definitions.values():
-            put_watchlist(definition.to_store())
+            catalog.put_watchlist(definition.to_store())
         findings = detect(runner, selected, DetectOptions(replay=replay, since=since, until=until))
         events = load_events(runner, cited_event_ids(findings)) if with_events else {}
     return ScanResult(report, selected, definitions, findings, inputs, events)
@@ -93,15 +95,17 @@ def scan(paths: Sequence[str], *, db: str | Path | None = None, rules: str | Ite
 @contextlib.contextmanager
 def _store_tables(db: str | Path | None, inputs: list[str], strict: bool, jobs: int) -> Iterator[_Tables]:
     """DuckDB on a store (in memory, or the `db` file) that `inputs` are ingested into."""
+    if db is not None and not inputs:
+        check_store_exists(str(db))  # scanning a mistyped path would make an empty store
     with Store(db) as store:
         report = ingest(inputs, store, strict=strict, jobs=jobs)
-        yield DuckDBEngine(store), report, store.put_watchlist
+        yield DuckDBEngine(store), report
 
 
 @contextlib.contextmanager
 def _parquet_tables(options: EngineOptions, inputs: list[str], strict: bool, jobs: int) -> Iterator[_Tables]:
     """The options' engine on a Parquet folder (a temporary one unless given) that `inputs` are
-    ingested into; watchlists are given to the engine, not written into the folder."""
+    ingested into."""
     if options.db is not None:
         raise UsageError(f"--engine {options.engine} reads Parquet tables: scan into --parquet DIR instead of --db")
     with contextlib.ExitStack() as stack:
@@ -113,4 +117,4 @@ def _parquet_tables(options: EngineOptions, inputs: list[str], strict: bool, job
                                  "--parquet DIR`, copy DIR there, then scan it without PATHs")
             report = ingest_to_parquet(inputs, Path(root), strict=strict, jobs=jobs)
         runner = stack.enter_context(open_engine(dataclasses.replace(options, parquet=str(root))))
-        yield runner, report, runner.catalog().put_watchlist  # a ParquetCatalog, whichever the engine
+        yield runner, report

@@ -92,13 +92,21 @@ class SchemaCatalog:
 
 
 class StoreCatalog(SchemaCatalog):
-    """The Sentinel tables and the watchlists held by a `Store` (read once, when created)."""
+    """The Sentinel tables and the watchlists held by a `Store` (looked up as each query is
+    compiled, so watchlists stored later are seen), behind any given with `put_watchlist`."""
 
     def __init__(self, store: Store) -> None:
-        super().__init__(TABLES, store.watchlists())
+        super().__init__(TABLES)
         self._store = store
 
     def put_watchlist(self, watchlist: Watchlist) -> None:
         """Have this catalog's `_GetWatchlist(alias)` read these rows: a temporary table of the
         store's connection (the store may be read-only, and is not written)."""
         self._watchlists[watchlist.alias] = self._store.temporary_watchlist(watchlist)
+
+    def watchlist(self, alias: str) -> TableSource | None:
+        found = self._watchlists.get(alias) or self._store.watchlists().get(alias)
+        return TableSource(found[1], physical_table(found[0])) if found else None
+
+    def watchlist_names(self) -> Iterable[str]:
+        return list({**self._store.watchlists(), **self._watchlists})

@@ -121,7 +121,7 @@ class DuckDBEngine:
 
     def __init__(self, store: Store, catalog: EngineCatalog | None = None) -> None:
         self.store = store
-        self._catalog = catalog
+        self._catalog = catalog or StoreCatalog(store)
 
     @classmethod
     def over_parquet(cls, root: str | Path) -> DuckDBEngine:
@@ -133,7 +133,7 @@ class DuckDBEngine:
         return cls(store, DuckDBParquetCatalog(Path(root), store))
 
     def catalog(self) -> EngineCatalog:
-        return self._catalog if self._catalog is not None else StoreCatalog(self.store)
+        return self._catalog
 
     def run(self, query: str, *, now: datetime | None = None, catalog: Catalog | None = None) -> QueryResult:
         compiled = compile_query(query, "duckdb", catalog=catalog or self.catalog(), now=now)

@@ -110,8 +110,7 @@ class DuckDBParquetCatalog(ParquetCatalog):
         return read_local_manifest(Path(self.root))
 
     def load_watchlist(self, watchlist: Watchlist) -> TableSource:
-        self.store.put_watchlist(watchlist)
-        physical, schema = self.store.watchlists()[watchlist.alias]
+        physical, schema = self.store.temporary_watchlist(watchlist)
         return TableSource(schema, physical_table(physical))
 
 
