@@ -177,6 +177,14 @@ def test_constant_keys_read_the_property_exactly_as_named(q):
     assert list(result.rows[0]) == [json.dumps(bag[key], separators=(",", ":")) for key in AWKWARD_KEYS] + AWKWARD_KEYS
 
 
+def test_the_empty_key_is_a_key_like_any_other_in_a_path(q):
+    bag = {"": [1, {"0": "not an index"}, 3], "a": {"": {"b": 4}}}
+    result = q(f"datatable(k:string)[''] | extend d = dynamic({json.dumps(bag)}), s = {kql_string(json.dumps(bag))}"
+               " | project last = d[''][-1], runtime_last = d[k][-1], first = d[''][0], nested = d.a[''].b,"
+               " key_not_index = d[''][1]['0'], no_such_index = d.a[''][0], from_text = parse_json(s)[''][-1]")
+    assert result.rows == [(3, 3, 1, 4, "not an index", None, 3)]
+
+
 def test_property_order_is_kept(q):
     data = 'datatable(d:dynamic)[dynamic({"z":1,"b":{"y":2,"a":[3,{"k":4,"c":5}]}})]'
     result = q(f"{data} | project t = tostring(d), b = tostring(d.b), p = tostring(bag_pack('z', 1, 'a', d.b.y))")

@@ -9,16 +9,9 @@ from revertguard.kql.dialects.base import Dialect, fn, number, string
 from revertguard.tables import KqlType
 
 
-def _json_path(steps: list[str | int]) -> str | None:
-    """A DuckDB JSONPath: `$."key"[0][#-1]` (keys always quoted, so any key text is safe).
-
-    A JSONPath cannot name the empty key, so a path with one is a JSON Pointer (`/a//0`), which
-    can, but has no negative positions; for a path needing both there is none (None).
-    """
-    if "" in steps:
-        if any(isinstance(step, int) and step < 0 for step in steps):
-            return None
-        return "".join("/" + (str(step) if isinstance(step, int) else _pointer_key(step)) for step in steps)
+def _json_path(steps: list[str | int]) -> str:
+    """A DuckDB JSONPath: `$."key"[0][#-1]` (keys always quoted, so any key text is safe; the
+    empty key is the one a JSONPath cannot name, see `json_path`)."""
     parts = ["$"]
     for step in steps:
         if isinstance(step, int):
@@ -26,10 +19,6 @@ def _json_path(steps: list[str | int]) -> str | None:
         else:
             parts.append('."' + step.replace("\\", "\\\\").replace('"', '\\"') + '"')
     return "".join(parts)
-
-
-def _pointer_key(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
 
 
 class DuckDBDialect(Dialect):
@@ -94,8 +83,17 @@ class DuckDBDialect(Dialect):
         return exp.Case(ifs=[exp.If(this=is_string, true=self.json_text(value.copy()))], default=raw)
 
     def json_path(self, value: exp.Expression, steps: list[str | int]) -> exp.Expression:
-        path = _json_path(steps)
-        return self.null(KqlType.DYNAMIC) if path is None else fn("json_extract", value, string(path))
+        # No JSONPath names the empty key, and the JSON Pointer "/" does (only in an object): such
+        # a key is a step of its own between JSONPaths.
+        run: list[str | int] = []
+        for step in steps:
+            if step == "":
+                if run:
+                    value, run = fn("json_extract", value, string(_json_path(run))), []
+                value = fn("json_extract", value, string("/"))
+            else:
+                run.append(step)
+        return fn("json_extract", value, string(_json_path(run))) if run else value
 
     def json_path_runtime(self, value: exp.Expression, key: exp.Expression, by_name: bool) -> exp.Expression | None:
         text = exp.cast(key, exp.DataType.build("VARCHAR"))
@@ -115,7 +113,7 @@ class DuckDBDialect(Dialect):
     def json_path_of_text(self, text: exp.Expression, steps: list[str | int]
                           ) -> tuple[exp.Expression, exp.Expression] | None:
         # TRY() turns "not JSON" into NULL, which is what the path of a parsed non-JSON string is.
-        if _json_path(steps) is None:
+        if "" in steps:  # a chain of paths (json_path): read through parse_json instead
             return None
         path = string(_json_path(steps))
         return (exp.Anonymous(this="TRY", expressions=[fn("json_extract", text, path)]),
