@@ -574,7 +574,7 @@ def _isempty(node: ast.Call, scope: Scope) -> Value:
 
 @function("isnotempty", "notempty", args=1)
 def _isnotempty(node: ast.Call, scope: Scope) -> Value:
-    return _negated(_empty(arg(node, 0, scope), scope))
+    return strings.opposite(_empty(arg(node, 0, scope), scope))
 
 
 def _null(value: Value, scope: Scope) -> Value:
@@ -594,14 +594,7 @@ def _isnull(node: ast.Call, scope: Scope) -> Value:
 
 @function("isnotnull", "notnull", args=1)
 def _isnotnull(node: ast.Call, scope: Scope) -> Value:
-    return _negated(_null(arg(node, 0, scope), scope))
-
-
-def _negated(test: Value) -> Value:
-    """The opposite of a never-null boolean test, folded when it is a constant."""
-    if test.is_const:
-        return strings.const_bool(not test.const)
-    return Value(strings.negate(test.sql), KqlType.BOOL, nullable=False)
+    return strings.opposite(_null(arg(node, 0, scope), scope))
 
 
 @function("not", args=1)
@@ -655,11 +648,7 @@ def _coalesce(node: ast.Call, scope: Scope) -> Value:
 
 
 def _isnotempty_value(value: Value, scope: Scope) -> Value:
-    if value.type is KqlType.DYNAMIC:
-        null = _null(value, scope)
-        return strings.const_bool(not null.const) if null.is_const else Value(strings.negate(null.sql), KqlType.BOOL)
-    empty = _empty(value, scope)
-    return strings.const_bool(not empty.const) if empty.is_const else Value(strings.negate(empty.sql), KqlType.BOOL)
+    return strings.opposite(_null(value, scope) if value.type is KqlType.DYNAMIC else _empty(value, scope))
 
 
 @function("column_ifexists", args=2)

@@ -89,9 +89,9 @@ _BASE_OPS = ("==", "=~", "has", "has_cs", "hasprefix", "hasprefix_cs", "hassuffi
 def compare(op: str, left: Value, right: Value, dialect: Dialect) -> Value:
     """`left op right` for two string values; a total (never NULL) boolean."""
     if op == "!=":
-        return _negated(compare("==", left, right, dialect))
+        return opposite(compare("==", left, right, dialect))
     if op == "!~":
-        return _negated(compare("=~", left, right, dialect))
+        return opposite(compare("=~", left, right, dialect))
     negated = op.startswith("!")
     base = op[1:] if negated else op
     if base not in _BASE_OPS and base != "matches regex":
@@ -109,10 +109,11 @@ def compare(op: str, left: Value, right: Value, dialect: Dialect) -> Value:
         result = const_bool(positive) if isinstance(positive, bool) else bool_value(total(positive, left, on_empty))
     else:
         result = bool_value(_runtime_needle(base, _coalesce(left), _coalesce(right), dialect))
-    return _negated(result) if negated else result
+    return opposite(result) if negated else result
 
 
-def _negated(value: Value) -> Value:
+def opposite(value: Value) -> Value:
+    """The opposite of a boolean, folded when it is a constant."""
     if value.is_const:
         return const_bool(not value.const)
     return bool_value(negate(value.sql), value.nullable)
@@ -255,12 +256,12 @@ def in_strings(op: str, left: Value, items: list[Value], dialect: Dialect) -> Va
     runtime = [i for i in items if not i.is_const]
     if left.is_const and not runtime:
         result = const_bool(semantics.in_list(op.lstrip("!"), left.const or "", constant))
-        return _negated(result) if negated else result
+        return opposite(result) if negated else result
     parts: list[Value] = [compare("=~" if case_insensitive else "==", left, i, dialect) for i in runtime]
     if constant:
         parts.append(_in_constants(left, list(dict.fromkeys(constant)), case_insensitive, dialect))
     result = _combine(parts, exp.or_, False)
-    return _negated(result) if negated else result
+    return opposite(result) if negated else result
 
 
 def _in_constants(left: Value, values: list[str], case_insensitive: bool, d: Dialect) -> Value:
