@@ -17,7 +17,6 @@ from revertguard.ingest import IngestReport, ingest
 from revertguard.ingest.mappings import MAPPINGS
 from revertguard.ingest.pipeline import ProgressCallback
 from revertguard.ingest.sources import discover
-from revertguard.parquet import ingest_to_parquet, parquet_stats
 from revertguard.samples import sample_logs_dir
 from revertguard.store import Store, TableStats, check_store_exists, quote_ident
 from revertguard.tables import TABLES
@@ -49,6 +48,8 @@ def ingest_command(paths: tuple[str, ...], db: str | None, parquet: str | None, 
     if parquet is not None:
         if db is not None:
             raise UsageError("ingest into a store (--db) or into Parquet (--parquet), not both")
+        from revertguard.parquet import ingest_to_parquet, parquet_stats  # it brings the KQL engine
+
         report = _run_with_progress(inputs, lambda progress: ingest_to_parquet(
             inputs, Path(parquet), strict=strict, jobs=jobs, progress=progress))
         print_report(report)
