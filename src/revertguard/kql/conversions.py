@@ -239,6 +239,7 @@ def to_datetime(value: Value, d: Dialect) -> Value:
 # reads other forms too (Spark even reads a bare time as today), so the form is checked here.
 _ISO_DATETIME = (r" *([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[Tt ]([01][0-9]|2[0-3]):([0-5][0-9])"
                  r"(?::([0-5][0-9])(?:[.,]([0-9]+))?)?)? *(?:[Zz]|([+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?))? *")
+ISO_DATETIME = re.compile(_ISO_DATETIME)
 
 
 def _whole_or_zero(part: exp.Expression, d: Dialect) -> exp.Expression:
@@ -273,11 +274,9 @@ def _datetime_text(text: exp.Expression, d: Dialect) -> exp.Expression:
                                                          expression=number(60_000_000)))
     moment = exp.Add(this=d.make_timestamp(*parts), expression=d.micros_interval(utc_micros))
     matched = exp.Not(this=exp.Is(this=groups.copy(), expression=exp.null()))
-    return d.let(d.regex_groups(text, _ISO_DATETIME, ISO_DATETIME.groups), groups.name,
+    return d.let(d.regex_groups(text, _ISO_DATETIME), groups.name,
                  exp.Case(ifs=[exp.If(this=matched, true=moment)]))
 
-
-ISO_DATETIME = re.compile(_ISO_DATETIME)
 
 
 def to_timespan(value: Value, d: Dialect) -> Value:
@@ -336,7 +335,7 @@ def _timespan_text_micros(text: exp.Expression, d: Dialect) -> exp.Expression:
                true=signed(group(_CLOCK_GROUPS + 1), exp.Round(this=exp.Mul(this=amount, expression=per_unit)))),
         exp.If(this=took_part(_DAYS_GROUP), true=exp.Round(this=days)),
     ])
-    return d.let(d.regex_groups(text, _TIMESPAN_TEXT, _DAYS_GROUP), groups.name, micros)
+    return d.let(d.regex_groups(text, _TIMESPAN_TEXT), groups.name, micros)
 
 
 def convert(value: Value, target: KqlType, d: Dialect) -> Value:

@@ -138,10 +138,10 @@ class Dialect:
     def regex_extract(self, value: exp.Expression, pattern: exp.Expression, group: int) -> exp.Expression:
         return exp.RegexpExtract(this=value, expression=pattern, group=number(group))
 
-    def regex_groups(self, value: exp.Expression, pattern: str, count: int) -> exp.Expression:
-        """Groups 1..`count` of `pattern` matched once against the whole of `value`: a list of
-        strings ('' for a group that took no part), NULL when the pattern does not match. No
-        group may be able to hold U+0002 (Spark separates the groups with it)."""
+    def regex_groups(self, value: exp.Expression, pattern: str) -> exp.Expression:
+        """Every group of `pattern` matched once against the whole of `value`: a list of strings
+        ('' for a group that took no part), NULL when the pattern does not match. No group may be
+        able to hold U+0002 (Spark separates the groups with it)."""
         raise NotImplementedError
 
     def regex_extract_all(self, value: exp.Expression, pattern: exp.Expression, group: int) -> exp.Expression:

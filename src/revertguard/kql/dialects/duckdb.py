@@ -3,6 +3,8 @@ DuckDB's own functions."""
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from revertguard.kql.dialects.base import Dialect, fn, number, string
@@ -31,7 +33,8 @@ class DuckDBDialect(Dialect):
     def regex_quote(self, value: exp.Expression) -> exp.Expression:
         return fn("regexp_escape", value)
 
-    def regex_groups(self, value: exp.Expression, pattern: str, count: int) -> exp.Expression:
+    def regex_groups(self, value: exp.Expression, pattern: str) -> exp.Expression:
+        count = re.compile(pattern).groups
         # regexp_extract gives every group of one match as a struct, each '' when there is no
         # match: the text gets a U+0001 in front, which group `matched` holds only on a match.
         names = ["matched", *(f"g{i}" for i in range(1, count + 1))]

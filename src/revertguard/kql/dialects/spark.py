@@ -106,7 +106,8 @@ class SparkDialect(Dialect):
             replacement = string(_dollar_groups(replacement.this))
         return fn("regexp_replace", value, pattern, replacement)
 
-    def regex_groups(self, value: exp.Expression, pattern: str, count: int) -> exp.Expression:
+    def regex_groups(self, value: exp.Expression, pattern: str) -> exp.Expression:
+        count = re.compile(pattern).groups
         # No Spark function gives every group of one match: one regexp_replace writes them all in
         # place of the text, each after a U+0002. The text gets a U+0001 in front, which the
         # pattern consumes: the first piece is empty exactly when the pattern matched.
