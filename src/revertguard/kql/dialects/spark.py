@@ -311,13 +311,18 @@ class SparkDialect(Dialect):
         return exp.Case(ifs=[exp.If(this=is_array, true=fn("from_json", value.copy(), string("array<string>")))])
 
     def json_bag_entries(self, value: exp.Expression, as_pairs: bool) -> exp.Expression:
-        key = exp.column("_rg_k")
-        val = self.json_path_runtime(value, key, by_name=True)
-        assert val is not None
+        # The bag is read as two maps once, and each key looked up in them, as json_path_runtime
+        # does for one key (it would read the whole bag again for every key).
+        bag, key = exp.column("_rg_bag"), exp.column("_rg_k")
+        maps = self.struct([
+            ("values", fn("try_variant_get", self._variant(value), string("$"), string("map<string, variant>"))),
+            ("texts", fn("from_json", value.copy(), string("map<string, string>")))])
+        val = self._text_of(fn("try_element_at", self.struct_field(bag, "values"), key),
+                            fn("try_element_at", self.struct_field(bag.copy(), "texts"), key.copy()))
         name = self._scalar_json(key.copy())
         body = _concat(string("["), name, string(","), _json_or_null(val), string("]")) if as_pairs else \
             _concat(string("{"), name, string(":"), _json_or_null(val), string("}"))
-        return self.list_transform(fn("json_object_keys", value.copy()), "_rg_k", body)
+        return self.let(maps, bag.name, self.list_transform(fn("json_object_keys", value.copy()), key.name, body))
 
     def json_keys(self, value: exp.Expression) -> exp.Expression:
         return fn("json_object_keys", value)
