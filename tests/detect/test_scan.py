@@ -9,6 +9,7 @@ import pytest
 from revertguard.cli import main
 from revertguard.detect.scan import scan
 from revertguard.kql.engines import EngineOptions
+from revertguard.report.events import cited_event_ids
 from revertguard.rules import DETECTIONS_DIR
 from revertguard.store import Store
 
@@ -166,3 +167,13 @@ def test_scan_into_a_parquet_folder_then_again_from_it(tmp_path, capsys):
     assert [i.source_event_ids for i in again.findings.incidents] == [["e1"]]
     assert main(["scan", "--engine", "spark", "--db", str(tmp_path / "s.duckdb"), str(trail)]) == 2
     assert "scan into --parquet DIR instead of --db" in capsys.readouterr().err
+
+
+def test_scan_on_a_parquet_folder_reads_back_every_cited_event_and_writes_no_watchlist_there(tmp_path):
+    lake = tmp_path / "lake"
+    on_store = scan([], sample=True, with_events=True)
+    on_parquet = scan([], sample=True, with_events=True, engine=EngineOptions(parquet=str(lake)))
+    cited = set(cited_event_ids(on_parquet.findings))
+    assert cited and set(on_parquet.events) == cited == set(on_store.events)
+    assert {k: e.row for k, e in on_parquet.events.items()} == {k: e.row for k, e in on_store.events.items()}
+    assert not (lake / "_watchlists").exists()
